@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class FipdConfig(AppConfig):
+    name = "fipd"
+    verbose_name = "Comptes et rôles"

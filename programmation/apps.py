@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class ProgrammationConfig(AppConfig):
+    name = "programmation"
+    verbose_name = "Programmation FIPD"
