@@ -1,6 +1,5 @@
 from django.contrib import admin
-from django.urls import path
-from django.views.generic import RedirectView
+from django.urls import include, path
 
 admin.site.site_header = "FIPD Programmation – administration"
 admin.site.site_title = "FIPD Programmation"
@@ -8,5 +7,7 @@ admin.site.index_title = "Données de référence, programmations et comptes"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
-    path("", RedirectView.as_view(url="/admin/", permanent=False), name="accueil"),
+    path("", include("fipd.urls_comptes")),
+    path("", include("programmation.urls_accueil")),
+    path("", include("programmation.urls")),
 ]

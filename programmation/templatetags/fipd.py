@@ -1,0 +1,42 @@
+"""Template filters shared by pages, PDF and exports: one formatting of amounts and rates."""
+
+from decimal import Decimal, InvalidOperation
+
+from django import template
+
+from eligibilite.regles import arrondi_inferieur
+from eligibilite.regles import montant as formater_montant
+from eligibilite.regles import pourcentage as formater_pourcentage
+
+register = template.Library()
+
+
+def _decimal(valeur):
+    if valeur is None or valeur == "":
+        return None
+    if isinstance(valeur, Decimal):
+        return valeur
+    try:
+        return Decimal(str(valeur))
+    except InvalidOperation:
+        return None
+
+
+@register.filter
+def montant(valeur):
+    """``12345.67`` → ``12 345,67 €``."""
+    return formater_montant(_decimal(valeur))
+
+
+@register.filter
+def plafond(valeur):
+    """A cap, rounded down to the cent: never shown higher than it is."""
+    d = _decimal(valeur)
+    return formater_montant(None if d is None else arrondi_inferieur(d))
+
+
+@register.filter
+def pourcentage(valeur):
+    """``0.2`` → ``20 %``."""
+    d = _decimal(valeur)
+    return "—" if d is None else formater_pourcentage(d)
