@@ -73,9 +73,9 @@ def _nombre(valeur: object, texte: str) -> Decimal:
         if A_LA_FRANCAISE.fullmatch(propre):
             raise MontantIllisible(
                 f"le montant s'écrit en chiffres avec un point pour les décimales, sans espace ni symbole "
-                f"(par exemple 1234.56 ; reçu « {valeur} »)."
+                f"(par exemple 1234.56 ; reçu « {texte} »)."
             )
-        raise MontantIllisible(f"le montant n'est pas un nombre (« {valeur} »).")
+        raise MontantIllisible(f"le montant n'est pas un nombre (« {texte} »).")
     raise MontantIllisible(f"le montant n'est pas un nombre (reçu : {texte}).")
 
 
@@ -89,4 +89,10 @@ def _texte(valeur: object) -> str:
         return "une liste"
     if isinstance(valeur, dict):
         return "un objet"
-    return str(valeur)
+    return lisible(str(valeur))
+
+
+def lisible(texte: str, longueur: int = 60) -> str:
+    """A value as shown in a one-line message: control characters blanked, long values cut."""
+    texte = "".join(c if c.isprintable() else " " for c in texte)
+    return texte if len(texte) <= longueur else texte[: longueur - 1] + "…"

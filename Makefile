@@ -1,0 +1,45 @@
+# The two commands a newcomer needs: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+
+.PHONY: install run migrate demo test lint format clean bench
+
+install: $(VENV)/.installe .env
+
+$(VENV)/.installe: pyproject.toml
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+.env:
+	cp .env.example .env
+
+migrate: install
+	$(BIN)/python manage.py migrate --no-input
+
+demo: migrate
+	DJANGO_DEBUG=1 $(BIN)/python manage.py charger_demo
+
+run: demo
+	@echo "FIPD Programmation : http://127.0.0.1:$(PORT)/ (comptes de démonstration : voir README.md)"
+	DJANGO_DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+test: lint
+	$(BIN)/python -m pytest
+
+bench: migrate
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis staticfiles .test-db.sqlite3*
