@@ -359,7 +359,7 @@ def ecrire_actions(
             action.version = (action.version or 0) + 1
             models.Model.save(action)
             if cofinancements and i in cofinancements:
-                Cofinancement.objects.filter(action=action).delete()
+                models.QuerySet.delete(Cofinancement.objects.filter(action=action))
                 for financeur, montant in cofinancements[i]:
                     models.Model.save(Cofinancement(action=action, financeur=financeur, montant=montant))
         _stocker_programmation(programmation_id, resultat)
@@ -508,6 +508,32 @@ def enregistrer_cofinancement(cofinancement: Cofinancement, ecrire: Callable[[],
         controler_modifiable(verrouiller(programmation_id))
         ecrire()
         recalculer_programmation(programmation_id, seulement=[cofinancement.action_id])
+
+
+def supprimer_cofinancements(queryset) -> tuple[int, dict[str, int]]:
+    """Deletes co-funders (a queryset) and recomputes the verdicts of their actions."""
+    with transaction.atomic():
+        par_programmation = defaultdict(set)
+        for action_id, programmation_id in queryset.values_list("action_id", "action__programmation_id"):
+            par_programmation[programmation_id].add(action_id)
+        for programmation_id in sorted(par_programmation):
+            controler_modifiable(verrouiller(programmation_id))
+        resultat = models.QuerySet.delete(queryset)
+        for programmation_id, actions in sorted(par_programmation.items()):
+            recalculer_programmation(programmation_id, seulement=actions)
+    return resultat
+
+
+def apres_suppression_enveloppe(enveloppe: Enveloppe) -> None:
+    """An envelope without movements was deleted: its programmation now has no envelope at all."""
+    if enveloppe.departement_id:
+        recalculer(
+            Programmation.objects.filter(
+                exercice_id=enveloppe.exercice_id,
+                programme_id=enveloppe.programme_id,
+                departement_id=enveloppe.departement_id,
+            )
+        )
 
 
 def enregistrer_mouvement(mouvement: MouvementEnveloppe, ecrire: Callable[[], None], suppression=False) -> None:

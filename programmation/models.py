@@ -214,6 +214,21 @@ class Programme(models.Model):
         return f"{self.code} – {self.libelle}"
 
 
+class EnveloppeQuerySet(models.QuerySet):
+    def delete(self):
+        """One by one, so that each deletion recomputes the verdicts of its programmation."""
+        from django.db import transaction
+
+        total, detail = 0, {}
+        with transaction.atomic():
+            for enveloppe in self.order_by("pk"):
+                n, d = enveloppe.delete()
+                total += n
+                for cle, compte in d.items():
+                    detail[cle] = detail.get(cle, 0) + compte
+        return total, detail
+
+
 class Enveloppe(models.Model):
     """What is delegated for one programme and one exercice to a region or a department: the sum of its
     dated movements (stored in ``montant``, kept up to date by ``eligibilite.ecriture``)."""
@@ -225,6 +240,8 @@ class Enveloppe(models.Model):
         Departement, verbose_name="département", on_delete=models.PROTECT, null=True, blank=True
     )
     montant = models.DecimalField("montant", **MONTANT, default=ZERO, editable=False)
+
+    objects = EnveloppeQuerySet.as_manager()
 
     class Meta:
         verbose_name = "enveloppe"
@@ -261,6 +278,13 @@ class Enveloppe(models.Model):
     def beneficiaire(self):
         return self.departement if self.departement_id else self.region
 
+    def delete(self, *args, **kwargs):
+        from eligibilite.ecriture import apres_suppression_enveloppe
+
+        resultat = super().delete(*args, **kwargs)
+        apres_suppression_enveloppe(self)
+        return resultat
+
     def clean(self):
         if self.programme_id and self.region_id and not self.programme.gestion_regionale:
             raise ValidationError(
@@ -275,8 +299,9 @@ class NatureMouvement(models.TextChoices):
 
 
 class MouvementEnveloppe(models.Model):
+    # PROTECT: an envelope's movements are its audit trail; a delegation is undone by a withdrawal.
     enveloppe = models.ForeignKey(
-        Enveloppe, verbose_name="enveloppe", on_delete=models.CASCADE, related_name="mouvements"
+        Enveloppe, verbose_name="enveloppe", on_delete=models.PROTECT, related_name="mouvements"
     )
     date = models.DateField("date")
     nature = models.CharField("nature", max_length=10, choices=NatureMouvement.choices)
@@ -633,11 +658,26 @@ class Action(models.Model):
         return self.decision == Decision.RETENUE
 
 
+class CofinancementQuerySet(models.QuerySet):
+    def delete(self):
+        """Deletes co-funders and recomputes their actions' verdicts (only alerts can change)."""
+        from eligibilite.ecriture import supprimer_cofinancements
+
+        return supprimer_cofinancements(self)
+
+    def update(self, **kwargs):
+        raise TypeError("Cofinancement.objects.update() would leave stale verdicts: save each co-funder.")
+
+    def bulk_create(self, *args, **kwargs):
+        raise TypeError("Cofinancement.objects.bulk_create() would leave stale verdicts: use ecrire_actions().")
+
+
 class Cofinancement(models.Model):
     action = models.ForeignKey(Action, verbose_name="action", on_delete=models.CASCADE, related_name="cofinancements")
     financeur = models.CharField("financeur", max_length=200)
     montant = models.DecimalField("montant", **MONTANT, validators=MONTANT_POSITIF)
 
+    objects = CofinancementQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:

@@ -10,7 +10,14 @@ from django.core.management import call_command
 
 from eligibilite.ecriture import decider_actions, ecrire_actions, recalculer_programmation
 from programmation.models import Action, Cofinancement, MouvementEnveloppe, Programmation, Statut
-from tests.factories import ActionFactory, PorteurFactory, ProgrammationFactory, creer_actions, departement
+from tests.factories import (
+    ActionFactory,
+    PorteurFactory,
+    ProgrammationFactory,
+    creer_actions,
+    departement,
+    doter,
+)
 
 pytestmark = pytest.mark.django_db
 D = Decimal
@@ -261,3 +268,26 @@ def test_saving_an_action_costs_the_same_queries_whatever_the_size(programmation
     petite, grande = requetes_pour_enregistrer(10), requetes_pour_enregistrer(500)
     assert petite == grande
     assert grande <= 12
+
+
+def test_deleting_cofunders_through_a_queryset_recomputes_the_budget_alert(programmation):
+    action = ActionFactory(programmation=programmation, cout_total=D("10000"), montant_fipd=D("5000"))
+    Cofinancement(action=action, financeur="Commune", montant=D("5000")).save()
+    Cofinancement(action=action, financeur="Région", montant=D("1000")).save()
+    action.refresh_from_db()
+    assert [v["regle"] for v in action.verdicts] == ["BUDGET_NON_EQUILIBRE"]
+    Cofinancement.objects.filter(financeur="Région").delete()
+    action.refresh_from_db()
+    assert action.verdicts == []
+    with pytest.raises(TypeError):
+        Cofinancement.objects.update(montant=D("1"))
+
+
+def test_an_envelope_with_movements_cannot_be_deleted(programmation):
+    from django.db.models import ProtectedError
+
+    from programmation.models import Enveloppe
+
+    with pytest.raises(ProtectedError):
+        Enveloppe.objects.filter(departement=programmation.departement).delete()
+    assert Enveloppe.objects.get(departement=programmation.departement).montant == D("100000.00")
