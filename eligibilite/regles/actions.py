@@ -1,7 +1,8 @@
 """Rules that read one action (DESIGN.md §3.1, « at: action »).
 
 Each takes the action's facts and the exercice's parameters and returns a message, or None when the rule
-holds; the registry (``registre.py``) gives each its code, level, field and source.
+holds; the registry (``registre.py``) gives each its code, level, field and source. A rule whose verdict
+concerns another field than the registry's default returns ``(message, field)``.
 """
 
 from __future__ import annotations
@@ -62,7 +63,7 @@ def taux_prevention_primaire(a: FaitsAction, p: Parametres) -> str | None:
         return None
     return (
         f"Le FIPD ne peut financer la prévention primaire qu'à {pourcentage(p.taux_prevention_primaire)} "
-        f"du coût total au plus : {montant(a.montant_fipd)} demandés pour un coût de {montant(a.cout_total)}, "
+        f"du coût total au plus : {montant(a.montant_fipd)} de FIPD pour un coût de {montant(a.cout_total)}, "
         f"soit {exces(a.montant_fipd - plafond)} de plus que le maximum de {plafond_affiche(plafond)}."
     )
 
@@ -115,27 +116,28 @@ def referent_parcours_non_associatif(a: FaitsAction, p: Parametres) -> str | Non
     )
 
 
-def credits_centraux(a: FaitsAction, p: Parametres) -> str | None:
+def credits_centraux(a: FaitsAction, p: Parametres) -> str | tuple[str, str] | None:
     """Annexe 1 §2.2, §2.3, §3: what is funded on central credits."""
     if a.categorie == "action_nationale":
         return (
             "Les actions de niveau national sont financées sur les crédits centraux du FIPD, pas sur "
             "l'enveloppe départementale."
         )
-    mots = set(_normaliser(a.porteur_nom).split())
+    texte = f" {' '.join(_normaliser(a.porteur_nom).split())} "
     for nom in p.porteurs_credits_centraux:
-        if _normaliser(nom) in mots:
+        if f" {' '.join(_normaliser(nom).split())} " in texte:
             return (
                 f"Les actions de {nom} sont prises en charge sur les crédits centraux du FIPD, pas sur "
-                "l'enveloppe départementale."
+                "l'enveloppe départementale.",
+                "porteur",
             )
     return None
 
 
-def montant_invalide(a: FaitsAction, p: Parametres) -> str | None:
+def montant_invalide(a: FaitsAction, p: Parametres) -> str | tuple[str, str] | None:
     """Coherence: 0 < montant FIPD ≤ coût total."""
     if a.cout_total <= ZERO:
-        return f"Le coût total doit être supérieur à 0 € (saisi : {montant(a.cout_total)})."
+        return f"Le coût total doit être supérieur à 0 € (saisi : {montant(a.cout_total)}).", "cout_total"
     if a.montant_fipd <= ZERO:
         return f"Le montant FIPD doit être supérieur à 0 € (saisi : {montant(a.montant_fipd)})."
     if a.montant_fipd > a.cout_total:

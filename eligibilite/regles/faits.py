@@ -124,7 +124,7 @@ class Verdict:
 
     @property
     def bloquant(self) -> bool:
-        return self.niveau is Niveau.BLOQUANT
+        return self.niveau == Niveau.BLOQUANT
 
     def en_dict(self) -> dict:
         return {"regle": self.regle, "niveau": str(self.niveau), "message": self.message, "source": self.source}

@@ -68,6 +68,8 @@ def _nombre(valeur: object, texte: str) -> Decimal:
         return Decimal(valeur)
     if isinstance(valeur, str):
         propre = valeur.strip()
+        if not propre:
+            raise MontantIllisible("le montant est vide : des chiffres sont attendus (par exemple 1234.56).")
         if NOMBRE.fullmatch(propre):
             return Decimal(propre)
         if A_LA_FRANCAISE.fullmatch(propre):

@@ -31,8 +31,8 @@ class Regle:
     fonction: Callable
     champ: str | None = None  # the action field a form shows the verdict beside
 
-    def verdict(self, message: str, exces: Decimal | None = None) -> Verdict:
-        return Verdict(self.code, self.niveau, message, self.source, self.champ, exces)
+    def verdict(self, message: str, exces: Decimal | None = None, champ: str | None = None) -> Verdict:
+        return Verdict(self.code, self.niveau, message, self.source, champ or self.champ, exces)
 
 
 B, A = Niveau.BLOQUANT, Niveau.ALERTE
@@ -61,7 +61,7 @@ REFERENT_PARCOURS_NON_ASSOCIATIF = Regle(
 )
 CREDITS_CENTRAUX = Regle(
     "CREDITS_CENTRAUX", A, ACTION, f"{ANNEXE_2018}, §2.2, §2.3 et §3", a.credits_centraux, "categorie"
-)
+)  # "porteur" when the porteur's name triggers it
 MONTANT_INVALIDE = Regle(
     "MONTANT_INVALIDE", B, ACTION, "Cohérence des montants", a.montant_invalide, "montant_fipd"
 )
@@ -113,10 +113,16 @@ class Rapport:
     marge_formation: Decimal
     verdicts_programmation: tuple[Verdict, ...]
     verdicts_actions: tuple[tuple[Verdict, ...], ...]  # in the order of the actions given
+    retenues: tuple[bool, ...] = ()  # whether each action is retained, in the same order
 
     @property
     def eligible(self) -> bool:
-        tous = self.verdicts_programmation + tuple(v for vs in self.verdicts_actions for v in vs)
+        """No blocking verdict at programmation level nor on a retained action (an action recorded but not
+        retained keeps its verdicts without blocking anything)."""
+        retenues = self.retenues or (True,) * len(self.verdicts_actions)
+        tous = self.verdicts_programmation + tuple(
+            v for vs, retenue in zip(self.verdicts_actions, retenues, strict=True) if retenue for v in vs
+        )
         return not any(v.bloquant for v in tous)
 
 
@@ -140,9 +146,12 @@ class Registre:
     def verdicts_action(self, action: FaitsAction, p: Parametres) -> tuple[Verdict, ...]:
         verdicts = []
         for regle in self.regles_action:
-            message = regle.fonction(action, p)
-            if message is not None:
-                verdicts.append(regle.verdict(message))
+            constat = regle.fonction(action, p)
+            if isinstance(constat, tuple):
+                message, champ = constat
+                verdicts.append(regle.verdict(message, champ=champ))
+            elif constat is not None:
+                verdicts.append(regle.verdict(constat))
         return tuple(verdicts)
 
     def verdicts_programmation(
@@ -174,6 +183,7 @@ class Registre:
             marge_formation=marge_formation(totaux.total_fipd, totaux.total_formation, p),
             verdicts_programmation=self.verdicts_programmation(f, p, totaux),
             verdicts_actions=tuple(self.verdicts_action(action, p) for action in actions),
+            retenues=tuple(action.retenue for action in actions),
         )
 
 

@@ -8,7 +8,13 @@ from decimal import Decimal
 from eligibilite.regles import FaitsAction, FaitsProgrammation, LigneRetenue, Parametres, Verdict, registre
 
 EXERCICES = tuple(range(2018, 2027))
-THEMES = ("usage_internet", "cyber_endoctrinement", "processus_radicalisation", "esprit_critique", "contre_discours")
+THEMES = (
+    "usage_internet",
+    "cyber_endoctrinement",
+    "processus_radicalisation",
+    "esprit_critique",
+    "contre_discours",
+)
 CATEGORIES = (
     "sante_mentale",
     "insertion",
@@ -81,15 +87,29 @@ def verdict_action(a: FaitsAction, p: Parametres, code: str) -> Verdict | None:
     return seul_verdict(verdicts(a, p), code)
 
 
+GRANDE_ENVELOPPE = Decimal("1000000.00")
+
+
 def programmation(
-    retenues=(), enveloppe: Decimal | None = D("1000000.00"), annee: int = 2018, programme: str = "R", **autres
+    retenues=(),
+    enveloppe: Decimal | None = GRANDE_ENVELOPPE,
+    annee: int = 2018,
+    programme: str = "R",
+    **autres,
 ) -> FaitsProgrammation:
     return FaitsProgrammation(
-        annee=annee, departement="59", programme=programme, enveloppe=enveloppe, retenues=tuple(retenues), **autres
+        annee=annee,
+        departement="59",
+        programme=programme,
+        enveloppe=enveloppe,
+        retenues=tuple(retenues),
+        **autres,
     )
 
 
-def lignes(total: Decimal, formation: Decimal, categorie_formation: str = "formation") -> tuple[LigneRetenue, ...]:
+def lignes(
+    total: Decimal, formation: Decimal, categorie_formation: str = "formation"
+) -> tuple[LigneRetenue, ...]:
     """Retained lines whose FIPD total is ``total``, of which ``formation`` is training."""
     assert Decimal(0) <= formation <= total
     resultat = []

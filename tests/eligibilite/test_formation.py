@@ -69,7 +69,7 @@ def test_the_cap_is_the_larger_of_floor_and_share_under_favorable_and_the_smalle
     assert plafond_formation(D(total), strict(p)) == D(stricte)
 
 
-# FORMATION_PLAFOND, one cent either side of each branch ------------------------------------------------------
+# FORMATION_PLAFOND, one cent either side of each branch ------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -135,17 +135,25 @@ def test_the_excess_is_training_minus_cap(p, lecture, total, formation):
 def test_only_retained_training_and_team_support_count_towards_the_cap(p):
     grosses = [
         FaitsAction(reference=f"A{i}", categorie=c, cout_total=D("50000.00"), montant_fipd=D("50000.00"))
-        for i, c in enumerate(["insertion", "sante_mentale", "prevention_primaire", "action_nationale", "autre"])
+        for i, c in enumerate(
+            ["insertion", "sante_mentale", "prevention_primaire", "action_nationale", "autre"]
+        )
     ]
     non_retenue = FaitsAction(
-        reference="F0", categorie="formation", cout_total=D("90000.00"), montant_fipd=D("90000.00"), retenue=False
+        reference="F0",
+        categorie="formation",
+        cout_total=D("90000.00"),
+        montant_fipd=D("90000.00"),
+        retenue=False,
     )
     f = programmation(annee=p.annee)
     rapport = registre("R").evaluer(f, [*grosses, non_retenue], p)
     assert rapport.totaux.total_formation == 0
     assert seul_verdict(rapport.verdicts_programmation, "FORMATION_PLAFOND") is None
 
-    formation = FaitsAction(reference="F1", categorie="formation", cout_total=D("3000.00"), montant_fipd=D("3000.00"))
+    formation = FaitsAction(
+        reference="F1", categorie="formation", cout_total=D("3000.00"), montant_fipd=D("3000.00")
+    )
     equipes = FaitsAction(
         reference="F2", categorie="accompagnement_equipes", cout_total=D("1000.01"), montant_fipd=D("1000.01")
     )
@@ -205,8 +213,24 @@ def assert_marge_exacte(total: Decimal, formation: Decimal, p) -> None:
         assert not tient(total, formation, arrondi_inferieur(marge) + D("0.01"), p)
 
 
-GRILLE = [D(x) for x in ("0.00", "0.01", "1000.00", "3999.99", "4000.00", "4000.01", "12345.67", "19999.99",
-                         "20000.00", "20000.01", "60000.00", "100000.00", "1234567.89")]
+GRILLE = [
+    D(x)
+    for x in (
+        "0.00",
+        "0.01",
+        "1000.00",
+        "3999.99",
+        "4000.00",
+        "4000.01",
+        "12345.67",
+        "19999.99",
+        "20000.00",
+        "20000.01",
+        "60000.00",
+        "100000.00",
+        "1234567.89",
+    )
+]
 
 
 @pytest.mark.parametrize("lecture", list(LecturePlafond))
@@ -259,7 +283,9 @@ def test_the_room_left_matches_brute_force(total, part_formation, lecture, planc
 def test_the_room_left_is_an_interval_starting_at_zero(lecture, part):
     """Exhaustive over cents on small figures (floor 1,00 €): the amounts that fit are exactly 0..m."""
     p = dataclasses.replace(
-        parametres_annexe_2018(2018), lecture_plafond_formation=lecture, plancher_formation=D("1.00"),
+        parametres_annexe_2018(2018),
+        lecture_plafond_formation=lecture,
+        plancher_formation=D("1.00"),
         part_formation=D(part),
     )
     for total in range(0, 1001, 53):
@@ -277,8 +303,12 @@ def test_the_room_left_is_an_interval_starting_at_zero(lecture, part):
 
 def test_the_report_gives_the_cap_and_the_room_left(p):
     actions = [
-        FaitsAction(reference="A1", categorie="insertion", cout_total=D("50000.00"), montant_fipd=D("50000.00")),
-        FaitsAction(reference="F1", categorie="formation", cout_total=D("10000.00"), montant_fipd=D("10000.00")),
+        FaitsAction(
+            reference="A1", categorie="insertion", cout_total=D("50000.00"), montant_fipd=D("50000.00")
+        ),
+        FaitsAction(
+            reference="F1", categorie="formation", cout_total=D("10000.00"), montant_fipd=D("10000.00")
+        ),
     ]
     rapport = registre("R").evaluer(programmation(annee=p.annee), actions, p)
     assert rapport.plafond_formation == D("12000.00")

@@ -108,8 +108,10 @@ def test_a_missing_envelope_with_nothing_retained_is_no_excess(p):
 
 
 def test_an_envelope_of_zero_is_not_a_missing_envelope(p):
-    v = seul_verdict(verdicts_programmation(programmation(lignes(D("5.00"), D("0")), enveloppe=D("0")), p),
-                     "ENVELOPPE_DEPASSEE")
+    v = seul_verdict(
+        verdicts_programmation(programmation(lignes(D("5.00"), D("0")), enveloppe=D("0")), p),
+        "ENVELOPPE_DEPASSEE",
+    )
     assert "aucune enveloppe" not in v.message.lower()
     assert v.exces == D("5.00")
 
@@ -251,7 +253,11 @@ def test_the_report_lists_action_verdicts_in_the_order_of_the_actions(p):
         action(reference="A3", milieu="ouvert", retenue=False),
     ]
     rapport = registre("R").evaluer(programmation(annee=p.annee), actions, p)
-    assert [[v.regle for v in vs] for vs in rapport.verdicts_actions] == [["MILIEU_CARCERAL"], [], ["MILIEU_OUVERT"]]
+    assert [[v.regle for v in vs] for vs in rapport.verdicts_actions] == [
+        ["MILIEU_CARCERAL"],
+        [],
+        ["MILIEU_OUVERT"],
+    ]
 
 
 def test_the_report_of_an_empty_programmation(p):
@@ -275,7 +281,9 @@ def test_totals_count_retained_lines_only():
         action(reference="B2", categorie="formation", montant_fipd=D("60000.00"), retenue=False),
         action(reference="B3", categorie="prevention_primaire", montant_fipd=D("70000.00"), retenue=False),
     ]
-    f = FaitsProgrammation.depuis_actions(actions, annee=2018, departement="59", programme="R", enveloppe=None)
+    f = FaitsProgrammation.depuis_actions(
+        actions, annee=2018, departement="59", programme="R", enveloppe=None
+    )
     assert f.retenues == (
         LigneRetenue("insertion", D("1000.00")),
         LigneRetenue("formation", D("200.00")),
@@ -290,7 +298,9 @@ def test_totals_of_nothing_are_zero():
 
 
 def test_totals_are_exact_decimals():
-    retenues = [LigneRetenue("insertion", D("0.10")) for _ in range(3)] + [LigneRetenue("formation", D("0.20"))]
+    retenues = [LigneRetenue("insertion", D("0.10")) for _ in range(3)] + [
+        LigneRetenue("formation", D("0.20"))
+    ]
     totaux = Totaux.depuis(retenues)
     assert totaux.total_fipd == D("0.50")
     assert totaux.total_formation == D("0.20")
@@ -299,9 +309,48 @@ def test_totals_are_exact_decimals():
 def test_facts_built_from_actions_keep_the_header():
     f = FaitsProgrammation.depuis_actions(
         [FaitsAction(reference="A", categorie="autre", cout_total=D("1"), montant_fipd=D("1"))],
-        annee=2026, departement="974", programme="K", enveloppe=D("3.00"), dotation_initiale=D("2.00"),
+        annee=2026,
+        departement="974",
+        programme="K",
+        enveloppe=D("3.00"),
+        dotation_initiale=D("2.00"),
         cellule_suivi_active=False,
     )
-    assert (f.annee, f.departement, f.programme, f.enveloppe, f.dotation_initiale, f.cellule_suivi_active) == (
-        2026, "974", "K", D("3.00"), D("2.00"), False,
+    assert (
+        f.annee,
+        f.departement,
+        f.programme,
+        f.enveloppe,
+        f.dotation_initiale,
+        f.cellule_suivi_active,
+    ) == (
+        2026,
+        "974",
+        "K",
+        D("3.00"),
+        D("2.00"),
+        False,
     )
+
+
+def test_a_blocking_verdict_on_an_action_not_retained_does_not_make_the_programmation_ineligible():
+    from eligibilite.regles import parametres_annexe_2018, registre
+
+    p = parametres_annexe_2018(2026)
+    prison = action(milieu="carceral", retenue=False)
+    rapport = registre("R").evaluer(programmation(), [prison, action()], p)
+    assert [v.regle for v in rapport.verdicts_actions[0]] == ["MILIEU_CARCERAL"]
+    assert rapport.eligible
+    retenue = registre("R").evaluer(programmation(), [action(milieu="carceral"), action()], p)
+    assert not retenue.eligible
+
+
+def test_a_central_credit_name_of_several_words_matches_on_word_boundaries():
+    from dataclasses import replace
+
+    from eligibilite.regles import parametres_annexe_2018, registre
+
+    p = replace(parametres_annexe_2018(2026), porteurs_credits_centraux=("Ligue des droits",))
+    verdicts = registre("R").verdicts_action(action(porteur_nom="LIGUE DES DROITS du Nord"), p)
+    assert [(v.regle, v.champ) for v in verdicts] == [("CREDITS_CENTRAUX", "porteur")]
+    assert registre("R").verdicts_action(action(porteur_nom="Ligue des droitsX"), p) == ()

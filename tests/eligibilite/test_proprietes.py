@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, assume, event, given, settings
 from hypothesis import strategies as st
 
 from eligibilite.regles import (
@@ -24,6 +24,7 @@ PROPRIETES = settings(
 )
 MAX_CENTIMES = 10**9  # 10 000 000,00 €
 FORMATION = ("formation", "accompagnement_equipes")
+CATEGORIES_PLUS_FORMATION = CATEGORIES + FORMATION * 2  # so that the training cap is often at stake
 
 
 def centimes(minimum: int = 0, maximum: int = MAX_CENTIMES):
@@ -32,7 +33,9 @@ def centimes(minimum: int = 0, maximum: int = MAX_CENTIMES):
 
 MONTANT = centimes().map(cents)
 MONTANT_OU_RIEN = st.none() | MONTANT
-PORTEURS = st.sampled_from(["Association Exemple", "LICRA", "Convivência Nord", "Commune de Lille", "Clicrage"])
+PORTEURS = st.sampled_from(
+    ["Association Exemple", "LICRA", "Convivência Nord", "Commune de Lille", "Clicrage"]
+)
 THEMES_OU_AUTRES = st.sampled_from((*THEMES, None, "", "autre"))
 CODES_ANALYTIQUES = st.sampled_from(["", "09-FI0000001", "12-AB0000003"])
 JUSTIFICATIONS = st.sampled_from(["", "  ", "Intérêt majeur"])
@@ -73,9 +76,9 @@ def faits_action(draw, reference: str = "A1", categories=CATEGORIES, retenue=Non
 
 
 @st.composite
-def programmations(draw, min_actions: int = 1, max_actions: int = 8, programme=None):
+def programmations(draw, min_actions: int = 1, max_actions: int = 6, programme=None):
     n = draw(st.integers(min_actions, max_actions))
-    actions = [draw(faits_action(reference=f"A{i}")) for i in range(n)]
+    actions = [draw(faits_action(reference=f"A{i}", categories=CATEGORIES_PLUS_FORMATION)) for i in range(n)]
     p = draw(parametres())
     f = FaitsProgrammation(
         annee=p.annee,
@@ -115,6 +118,7 @@ def test_lowering_an_fipd_amount_never_adds_a_blocking_verdict(a, p, programme, 
     actuel = int(a.montant_fipd * 100)
     nouveau = data.draw(st.integers(1, actuel), label="nouveau montant (centimes)")
     abaissee = dataclasses.replace(a, montant_fipd=cents(nouveau))
+    event(f"bloquants avant : {len(bloquants(a, p, programme))}")
     assert bloquants(abaissee, p, programme) <= bloquants(a, p, programme)
 
 
@@ -129,6 +133,7 @@ def test_verdicts_do_not_depend_on_the_order_of_the_actions(programmation, data)
     reg = registre(f.programme)
     rapport = reg.evaluer(f, actions, p)
     permute = reg.evaluer(f, [actions[i] for i in ordre], p)
+    event("règles de programmation : " + ", ".join(v.regle for v in rapport.verdicts_programmation))
 
     assert avec_exces(permute.verdicts_programmation) == avec_exces(rapport.verdicts_programmation)
     assert permute.totaux == rapport.totaux
@@ -155,19 +160,26 @@ def test_a_write_that_changes_nothing_is_refused_only_for_blocking_verdicts_on_r
     ecriture = [(a.reference, a.retenue, reg.verdicts_action(a, p)) for a in ecrites]
 
     refus = refus_ecriture(avant, apres, ecriture)
+    event("refusée" if refus else "acceptée")
 
-    attendus = [(a.reference, v) for a in ecrites if a.retenue for v in reg.verdicts_action(a, p) if v.bloquant]
+    attendus = [
+        (a.reference, v) for a in ecrites if a.retenue for v in reg.verdicts_action(a, p) if v.bloquant
+    ]
     assert [(r.reference, r.verdict) for r in refus] == attendus
     assert all(r.aggravation is None for r in refus)
 
 
 def programmation_avec_formation_retenue(draw, dessus_du_plafond: bool):
-    """Retained training actions (some), other actions (any), and the index of one retained training action."""
+    """Retained training actions, other actions (any), and the index of one retained training action."""
     n_formation = draw(st.integers(1, 3))
     formations = [
         draw(faits_action(reference=f"F{i}", categories=FORMATION, retenue=True)) for i in range(n_formation)
     ]
-    autres = [draw(faits_action(reference=f"A{i}")) for i in range(draw(st.integers(0, 4)))]
+    # Few other actions when the cap must already be exceeded, so that few draws are discarded.
+    autres = [
+        draw(faits_action(reference=f"A{i}"))
+        for i in range(draw(st.integers(0, 1 if dessus_du_plafond else 4)))
+    ]
     actions = draw(st.permutations(formations + autres))
     p = draw(parametres())
     f = FaitsProgrammation(
@@ -186,11 +198,15 @@ def test_lowering_a_retained_training_action_is_never_refused_by_a_programmation
     f, actions, p, avant, i = programmation_avec_formation_retenue(data.draw, dessus_du_plafond=False)
     actuel = int(actions[i].montant_fipd * 100)
     abaissee = dataclasses.replace(actions[i], montant_fipd=cents(data.draw(st.integers(1, actuel))))
-    apres_actions = [*actions[:i], abaissee, *actions[i + 1:]]
+    apres_actions = [*actions[:i], abaissee, *actions[i + 1 :]]
     apres = verdicts_programmation(f, apres_actions, p)
 
-    refus = refus_ecriture(avant, apres, [(abaissee.reference, True, registre("R").verdicts_action(abaissee, p))])
+    refus = refus_ecriture(
+        avant, apres, [(abaissee.reference, True, registre("R").verdicts_action(abaissee, p))]
+    )
 
+    depasse = any(v.regle == "FORMATION_PLAFOND" for v in avant)
+    event("plafond dépassé avant" if depasse else "plafond tenu avant")
     assert not [r for r in refus if r.verdict.regle == "FORMATION_PLAFOND"]
     assert all(r.reference == abaissee.reference for r in refus)  # only the action's own blocking verdicts
 
@@ -201,10 +217,12 @@ def test_raising_a_retained_training_action_over_an_exceeded_cap_is_refused(data
     f, actions, p, avant, i = programmation_avec_formation_retenue(data.draw, dessus_du_plafond=True)
     hausse = data.draw(st.integers(1, MAX_CENTIMES), label="hausse (centimes)")
     relevee = dataclasses.replace(actions[i], montant_fipd=actions[i].montant_fipd + cents(hausse))
-    apres_actions = [*actions[:i], relevee, *actions[i + 1:]]
+    apres_actions = [*actions[:i], relevee, *actions[i + 1 :]]
     apres = verdicts_programmation(f, apres_actions, p)
 
-    refus = refus_ecriture(avant, apres, [(relevee.reference, True, registre("R").verdicts_action(relevee, p))])
+    refus = refus_ecriture(
+        avant, apres, [(relevee.reference, True, registre("R").verdicts_action(relevee, p))]
+    )
 
     formation = [r for r in refus if r.verdict.regle == "FORMATION_PLAFOND"]
     assert len(formation) == 1

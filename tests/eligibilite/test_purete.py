@@ -17,7 +17,7 @@ FONCTIONS_IMPORT = {"__import__", "import_module"}
 
 
 def imports(source: str) -> list[tuple[str, int]]:
-    """Every module the source imports, as ``(absolute name, line)``; relative imports as ``("." * level, line)``.
+    """Every module the source imports, as ``(name, line)``; a relative import's name starts with dots.
 
     Dynamic imports are caught when their module is a literal string: ``__import__("x")``,
     ``importlib.import_module("x")`` and ``import_module("x")``.
@@ -62,8 +62,15 @@ def importations_hors_bibliotheque_standard(source: str) -> list[str]:
 def test_the_rules_package_has_its_modules():
     noms = {f.name for f in FICHIERS}
     assert {
-        "__init__.py", "faits.py", "actions.py", "programmations.py", "registre.py", "formation.py", "format.py",
-        "parametres.py", "ecriture.py",
+        "__init__.py",
+        "faits.py",
+        "actions.py",
+        "programmations.py",
+        "registre.py",
+        "formation.py",
+        "format.py",
+        "parametres.py",
+        "ecriture.py",
     } <= noms
 
 

@@ -76,7 +76,8 @@ def test_primary_prevention_at_or_under_20_percent_passes(p, cout, fipd):
     [
         ("10000.00", "2000.01", "0.01"),
         ("12345.67", "2469.14", "0.01"),  # 0,006 € over the unrounded bound 2 469,134
-        ("12345.68", "2469.14", "0.00"),  # 0,004 € over 2 469,136: a bound rounded to the cent would let it pass
+        # 0,004 € over 2 469,136: a bound rounded to the cent would let it pass.
+        ("12345.68", "2469.14", "0.00"),
         ("12345.64", "2469.13", "0.00"),  # 0,002 € over 2 469,128
         ("10000.00", "10000.00", "8000.00"),
     ],
@@ -197,7 +198,12 @@ def test_the_analytic_code_without_the_contrat_de_ville_flag_is_blocking(p):
 
 @pytest.mark.parametrize(
     "contrat_de_ville, code",
-    [(True, CODE_CONTRAT_DE_VILLE), (True, f" {CODE_CONTRAT_DE_VILLE} "), (False, ""), (False, "12-AB0000003")],
+    [
+        (True, CODE_CONTRAT_DE_VILLE),
+        (True, f" {CODE_CONTRAT_DE_VILLE} "),
+        (False, ""),
+        (False, "12-AB0000003"),
+    ],
 )
 def test_the_analytic_code_matching_the_contrat_de_ville_flag_passes(p, contrat_de_ville, code):
     a = action(contrat_de_ville=contrat_de_ville, code_analytique=code)
@@ -274,13 +280,21 @@ def test_a_national_action_belongs_on_central_credits(p):
 )
 def test_a_porteur_named_in_the_central_credit_list_is_an_alert(p, nom, liste):
     v = verdict_action(action(porteur_nom=nom), p, "CREDITS_CENTRAUX")
-    assert_verdict(v, "CREDITS_CENTRAUX", ALERTE, "categorie", "§2.2")
+    assert_verdict(v, "CREDITS_CENTRAUX", ALERTE, "porteur", "§2.2")
     assert liste in v.message
 
 
 @pytest.mark.parametrize(
     "nom",
-    ["Association Exemple", "Clicrage", "Licrasse", "Association Licrafting", "Convivencias", "Inconvivencia", ""],
+    [
+        "Association Exemple",
+        "Clicrage",
+        "Licrasse",
+        "Association Licrafting",
+        "Convivencias",
+        "Inconvivencia",
+        "",
+    ],
 )
 def test_a_name_merely_containing_the_letters_of_a_listed_porteur_is_no_alert(p, nom):
     assert verdict_action(action(porteur_nom=nom), p, "CREDITS_CENTRAUX") is None
@@ -292,7 +306,7 @@ def test_a_name_merely_containing_the_letters_of_a_listed_porteur_is_no_alert(p,
 @pytest.mark.parametrize("cout", ["0.00", "-0.01"])
 def test_a_cost_of_zero_or_less_is_blocking(p, cout):
     v = verdict_action(action(cout_total=D(cout), montant_fipd=D("0.01")), p, "MONTANT_INVALIDE")
-    assert_verdict(v, "MONTANT_INVALIDE", BLOQUANT, "montant_fipd", "Cohérence")
+    assert_verdict(v, "MONTANT_INVALIDE", BLOQUANT, "cout_total", "Cohérence")
     assert "coût total" in v.message
     assert montant(D(cout)) in v.message
 
@@ -351,7 +365,9 @@ def test_an_action_without_cofunders_raises_no_budget_alert(p):
     "cofinancements", [("5000.00",), ("2500.00", "2500.00"), ("4999.99", "0.01"), ("0.00", "5000.00")]
 )
 def test_a_balanced_budget_raises_no_alert(p, cofinancements):
-    a = action(cout_total=D("10000.00"), montant_fipd=D("5000.00"), cofinancements=tuple(map(D, cofinancements)))
+    a = action(
+        cout_total=D("10000.00"), montant_fipd=D("5000.00"), cofinancements=tuple(map(D, cofinancements))
+    )
     assert verdict_action(a, p, "BUDGET_NON_EQUILIBRE") is None
 
 
@@ -365,7 +381,9 @@ def test_a_balanced_budget_raises_no_alert(p, cofinancements):
     ],
 )
 def test_a_budget_off_by_one_cent_either_way_is_an_alert(p, cofinancements, ressources, sens):
-    a = action(cout_total=D("10000.00"), montant_fipd=D("5000.00"), cofinancements=tuple(map(D, cofinancements)))
+    a = action(
+        cout_total=D("10000.00"), montant_fipd=D("5000.00"), cofinancements=tuple(map(D, cofinancements))
+    )
     v = verdict_action(a, p, "BUDGET_NON_EQUILIBRE")
     assert_verdict(v, "BUDGET_NON_EQUILIBRE", ALERTE, "cout_total", "Cerfa")
     assert sens in v.message
