@@ -120,24 +120,26 @@ class Problemes:
 
     def __init__(self, options: Iterable[str] = ()):
         self.options = frozenset(options)  # header fields given on the command line
-        self._lignes: list[tuple[int, int, str]] = []
+        self._lignes: list[tuple[int, int, int, str]] = []
 
     def __bool__(self) -> bool:
         return bool(self._lignes)
 
-    def ajouter(self, numero: int, ligne: str) -> None:
-        """``numero``: 0 for the file and its header, n for the n-th action."""
+    def ajouter(self, numero: int, ligne: str, rang: int = 0) -> None:
+        """``numero``: 0 for the file and its header, n for the n-th action; ``rang`` orders the header's
+        fields, whichever step found their problem."""
         ligne = " ".join(ligne.splitlines())  # one problem, one line
-        self._lignes.append((numero, len(self._lignes), ligne))
+        self._lignes.append((numero, rang, len(self._lignes), ligne))
 
     def entete(self, champ: str, message: str) -> None:
+        rang = CHAMPS_ENTETE.index(champ) + 1 if champ in CHAMPS_ENTETE else 0
         if champ in self.options:
-            self.ajouter(0, f"Option --{champ} : {message}")
+            self.ajouter(0, f"Option --{champ} : {message}", rang)
         else:
-            self.ajouter(0, f"Champ « {champ} » : {message}")
+            self.ajouter(0, f"Champ « {champ} » : {message}", rang)
 
     def lignes(self) -> list[str]:
-        return [ligne for _, _, ligne in sorted(self._lignes)]
+        return [ligne for *_, ligne in sorted(self._lignes)]
 
 
 @dataclass(frozen=True)
@@ -303,16 +305,23 @@ def lire_json(texte: str, entete: Mapping[str, object] | None = None) -> Program
     lecteur = _Lecteur(lue.problemes, 0, None)
     lecteur.cles(donnees, CHAMPS_ENTETE)
     donnees = {**donnees, **entete}
-    lue.departement = lecteur.texte(donnees, "departement", obligatoire=True)
-    lue.annee = lecteur.annee(donnees, "annee")
-    lue.programme = lecteur.texte(donnees, "programme", obligatoire=True)
-    lue.enveloppe = lecteur.montant(donnees, "enveloppe", obligatoire=True)
+    lire_entete(donnees, lue)
     present, actions = lecteur.brut(donnees, "actions", obligatoire=True)
     if present and not isinstance(actions, list):
         lecteur.signaler("actions", f"une liste d'actions ([…]) est attendue ; reçu : {_nature(actions)}.")
     elif present:
         lue.actions = _lire_actions(actions, lue.problemes)
     return lue
+
+
+def lire_entete(valeurs: Mapping[str, object], lue: ProgrammationLue) -> None:
+    """Reads the header fields into ``lue``: from the JSON object (options merged in), or, for CSV/XLSX,
+    from the command's options alone (their problems then read « Option --annee : … »)."""
+    lecteur = _Lecteur(lue.problemes, 0, None)
+    lue.departement = lecteur.texte(valeurs, "departement", obligatoire=True)
+    lue.annee = lecteur.annee(valeurs, "annee")
+    lue.programme = lecteur.texte(valeurs, "programme", obligatoire=True)
+    lue.enveloppe = lecteur.montant(valeurs, "enveloppe", obligatoire=True)
 
 
 def _lire_actions(actions: list, problemes: Problemes) -> list[ActionLue]:
@@ -335,26 +344,26 @@ def _lire_actions(actions: list, problemes: Problemes) -> list[ActionLue]:
                 designation += f" (action n° {numero})"
         else:
             designation = f"Action sans référence (action n° {numero})"
-        action = _lire_action(brute, _Lecteur(problemes, numero, designation))
-        if action.reference is not None:
-            if action.reference in premiere:
-                _Lecteur(problemes, numero, designation).signaler(
-                    "reference",
-                    f"référence déjà utilisée par l'action n° {premiere[action.reference]} : chaque "
-                    "référence est unique dans le fichier.",
-                )
-            else:
-                premiere[action.reference] = numero
-        lues.append(action)
+        lues.append(_lire_action(brute, _Lecteur(problemes, numero, designation), premiere))
     return lues
 
 
-def _lire_action(brute: dict, lecteur: _Lecteur) -> ActionLue:
+def _lire_action(brute: dict, lecteur: _Lecteur, premiere: dict[str, int]) -> ActionLue:
+    """``premiere``: the number of the first action with each reference read so far."""
     lecteur.cles(brute, CHAMPS_ACTION)
+    reference = lecteur.texte(brute, "reference", obligatoire=True)
+    if reference in premiere:
+        lecteur.signaler(
+            "reference",
+            f"référence déjà utilisée par l'action n° {premiere[reference]} : chaque référence est unique "
+            "dans le fichier.",
+        )
+    elif reference is not None:
+        premiere[reference] = lecteur.numero
     valeurs = {
         "numero": lecteur.numero,
         "designation": lecteur.lieu,
-        "reference": lecteur.texte(brute, "reference", obligatoire=True),
+        "reference": reference,
         "intitule": lecteur.texte(brute, "intitule", obligatoire=True),
     }
     present, porteur = lecteur.brut(brute, "porteur", obligatoire=True)
@@ -389,7 +398,8 @@ def _lire_cofinancements(brute: dict, lecteur: _Lecteur) -> tuple[CofinancementL
     if not isinstance(liste, list):
         lecteur.signaler(
             "cofinancements",
-            f"une liste de cofinancements ([{{financeur, montant}}, …]) est attendue ; reçu : {_nature(liste)}.",
+            "une liste de cofinancements ([{financeur, montant}, …]) est attendue ; reçu : "
+            f"{_nature(liste)}.",
         )
         return ()
     cofinancements = []
@@ -425,7 +435,9 @@ class _Lecteur:
         if self.lieu is None:
             self.problemes.entete(cle, message)
         else:
-            self.problemes.ajouter(self.numero, f"{self.lieu}, champ « {self.prefixe}{lisible(cle)} » : {message}")
+            self.problemes.ajouter(
+                self.numero, f"{self.lieu}, champ « {self.prefixe}{lisible(cle)} » : {message}"
+            )
 
     def cles(self, objet: dict, admises: tuple[str, ...]) -> None:
         for cle in objet:
@@ -450,7 +462,9 @@ class _Lecteur:
             return False, None
         return True, valeur
 
-    def texte(self, objet: dict, cle: str, *, obligatoire: bool = False, defaut: str | None = "") -> str | None:
+    def texte(
+        self, objet: dict, cle: str, *, obligatoire: bool = False, defaut: str | None = ""
+    ) -> str | None:
         present, valeur = self.brut(objet, cle, obligatoire=obligatoire)
         if not present:
             return None if obligatoire else defaut
@@ -559,7 +573,8 @@ def controler(lue: ProgrammationLue) -> Verification:
         if lue.programme not in programmes:
             problemes.entete(
                 "programme",
-                f"programme inconnu « {lisible(lue.programme)} » (codes admis : {', '.join(sorted(programmes))}).",
+                f"programme inconnu « {lisible(lue.programme)} » "
+                f"(codes admis : {', '.join(sorted(programmes))}).",
             )
         else:
             try:

@@ -1,6 +1,7 @@
 """Property: after any sequence of writes (accepted or refused), the stored verdicts, totals and counts equal
 what the rules compute from scratch."""
 
+import itertools
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -12,6 +13,7 @@ from eligibilite.ecriture import decider_actions, recalculer_programmation
 from programmation.models import Action, Cofinancement, MouvementEnveloppe, Programmation
 from tests.factories import PorteurFactory, ProgrammationFactory, doter
 
+REFERENCES = itertools.count(1)
 CATEGORIES = ["sante_mentale", "insertion", "formation", "accompagnement_equipes", "prevention_primaire",
               "referent_parcours", "action_nationale"]
 centimes = st.integers(min_value=0, max_value=3_000_000).map(lambda n: Decimal(n) / 100)
@@ -46,7 +48,7 @@ def _appliquer(p, porteurs, op):
     choisir = (lambda i: actions[i % len(actions)]) if actions else None
     if op["op"] == "creer":
         Action(
-            programmation=p, reference=f"R{Action.objects.count() + 1}-{len(actions)}", intitule="Action",
+            programmation=p, reference=f"R{next(REFERENCES)}", intitule="Action",
             porteur=porteurs[op["porteur_commune"]], categorie=op["categorie"], milieu=op["milieu"],
             public=op["public"], cout_total=op["cout_total"], montant_fipd=op["montant_fipd"],
             decision=op["decision"], theme_prevention_primaire="contre_discours", justification="Intérêt majeur",

@@ -21,20 +21,26 @@ SORTIE_ELIGIBLE, SORTIE_BLOQUANTE, SORTIE_MAUVAISE_ENTREE = 0, 1, 2
 
 class Command(BaseCommand):
     help = (
-        "Vérifie une programmation décrite dans un fichier JSON, sans rien enregistrer, et affiche le rapport "
-        "JSON des règles d'éligibilité. Sortie 0 : éligible ; 1 : au moins un verdict bloquant ; 2 : fichier "
-        "invalide (chaque problème sur la sortie d'erreur) ou base non migrée."
+        "Vérifie une programmation décrite dans un fichier JSON, sans rien enregistrer, et affiche le "
+        "rapport JSON des règles d'éligibilité. Sortie 0 : éligible ; 1 : au moins un verdict bloquant ; "
+        "2 : fichier invalide (chaque problème sur la sortie d'erreur) ou base non migrée."
     )
     requires_system_checks = []  # a read-only check: its output is the report and nothing else
 
     def add_arguments(self, parser):
-        parser.add_argument("fichier", metavar="FICHIER", help="La programmation, au format JSON (DESIGN.md §4).")
+        parser.add_argument(
+            "fichier", metavar="FICHIER", help="La programmation, au format JSON (DESIGN.md §4)."
+        )
         remplace = "Avec un fichier JSON, remplace le champ « {} » du fichier."
         parser.add_argument(
             "--departement", help=f"Code du département (par exemple 59). {remplace.format('departement')}"
         )
-        parser.add_argument("--annee", help=f"Année de l'exercice (par exemple 2026). {remplace.format('annee')}")
-        parser.add_argument("--programme", help=f"Code du programme (R, D, S ou K). {remplace.format('programme')}")
+        parser.add_argument(
+            "--annee", help=f"Année de l'exercice (par exemple 2026). {remplace.format('annee')}"
+        )
+        parser.add_argument(
+            "--programme", help=f"Code du programme (R, D, S ou K). {remplace.format('programme')}"
+        )
         parser.add_argument(
             "--enveloppe",
             help=f"Enveloppe notifiée, avec un point pour les décimales (par exemple 120000.00). "
@@ -49,8 +55,8 @@ class Command(BaseCommand):
             self.mauvaise_entree(e.erreurs)
         except BaseNonMigree as e:
             self.mauvaise_entree([str(e)])
-        except (OperationalError, ProgrammingError):
-            self.mauvaise_entree([str(BaseNonMigree())])
+        except (OperationalError, ProgrammingError) as e:  # a table missing from a partly migrated database
+            self.mauvaise_entree([f"La base de données n'a pas pu être lue ({e}). {BaseNonMigree()}"])
         self.stdout.write(json.dumps(rapport, ensure_ascii=False, indent=2))
         self.stdout.flush()
         if not rapport["eligible"]:
@@ -82,7 +88,9 @@ def lire_fichier(chemin: str) -> str:
     except PermissionError:
         raise FichierInvalide([f"Le fichier « {chemin} » n'est pas lisible (droits insuffisants)."]) from None
     except OSError as e:
-        raise FichierInvalide([f"Le fichier « {chemin} » n'a pas pu être lu ({e.strerror}).".strip()]) from None
+        raise FichierInvalide(
+            [f"Le fichier « {chemin} » n'a pas pu être lu ({e.strerror}).".strip()]
+        ) from None
     try:
         return contenu.decode("utf-8-sig")
     except UnicodeDecodeError:
