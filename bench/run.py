@@ -47,7 +47,15 @@ def construire(actions_par_programmation: int):
     from eligibilite.ecriture import ecrire_actions
     from fipd.models import Role, Utilisateur
     from programmation.models import (
-        Action, Departement, Enveloppe, Exercice, MouvementEnveloppe, Porteur, Programmation, Programme, Region,
+        Action,
+        Departement,
+        Enveloppe,
+        Exercice,
+        MouvementEnveloppe,
+        Porteur,
+        Programmation,
+        Programme,
+        Region,
     )
 
     if Action.objects.exists():
@@ -59,21 +67,37 @@ def construire(actions_par_programmation: int):
         for region in Region.objects.all():
             if programme.gestion_regionale:
                 env = Enveloppe.objects.create(exercice=exercice, programme=programme, region=region)
-                MouvementEnveloppe(enveloppe=env, date=date(2026, 1, 15), nature="initiale",
-                                   montant=Decimal("9000000.00"), motif="bench").save()
+                MouvementEnveloppe(
+                    enveloppe=env,
+                    date=date(2026, 1, 15),
+                    nature="initiale",
+                    montant=Decimal("9000000.00"),
+                    motif="bench",
+                ).save()
         for dep in Departement.objects.all():
             env = Enveloppe.objects.create(exercice=exercice, programme=programme, departement=dep)
-            MouvementEnveloppe(enveloppe=env, date=date(2026, 1, 20), nature="initiale",
-                               montant=Decimal("600000.00"), motif="bench").save()
+            MouvementEnveloppe(
+                enveloppe=env,
+                date=date(2026, 1, 20),
+                nature="initiale",
+                montant=Decimal("600000.00"),
+                motif="bench",
+            ).save()
             p = Programmation.objects.create(exercice=exercice, departement=dep, programme=programme)
             n = 500 if (dep.code, programme.code) == ("59", "R") else actions_par_programmation
             porteur = Porteur(departement=dep, nom=f"Association {dep.code}", type="association")
             porteur.save()
             actions = [
-                Action(programmation=p, porteur=porteur, reference=f"{programme.code}-{i:04d}",
-                       intitule=f"Action {i} du {dep.nom}", categorie=categories[i % len(categories)],
-                       cout_total=Decimal("2000.00"), montant_fipd=Decimal("1000.00"),
-                       decision="retenue" if i % 5 else "en_instruction")
+                Action(
+                    programmation=p,
+                    porteur=porteur,
+                    reference=f"{programme.code}-{i:04d}",
+                    intitule=f"Action {i} du {dep.nom}",
+                    categorie=categories[i % len(categories)],
+                    cout_total=Decimal("2000.00"),
+                    montant_fipd=Decimal("1000.00"),
+                    decision="retenue" if i % 5 else "en_instruction",
+                )
                 for i in range(n)
             ]
             ecrire_actions(p.pk, actions)
@@ -120,12 +144,18 @@ def mesurer(repetitions: int) -> dict:
     agent, national = Client(), Client()
     agent.login(username="bench.nord", password="bench")
     national.login(username="bench.sgcipdr", password="bench")
-    pages = [("page_reference_dsfr", agent, "accessibilite", {}),
-             ("page_programmation_500_actions", agent, "programmation",
-              {"annee": 2026, "departement": "59", "programme": "R"}),
-             ("accueil_agent", agent, "accueil", {}),
-             ("accueil_national", national, "accueil", {}),
-             ("tableau_national", national, "national", {"annee": 2026})]
+    pages = [
+        ("page_reference_dsfr", agent, "accessibilite", {}),
+        (
+            "page_programmation_500_actions",
+            agent,
+            "programmation",
+            {"annee": 2026, "departement": "59", "programme": "R"},
+        ),
+        ("accueil_agent", agent, "accueil", {}),
+        ("accueil_national", national, "accueil", {}),
+        ("tableau_national", national, "national", {"annee": 2026}),
+    ]
     for nom, client, url, kwargs in pages:
         try:
             adresse = reverse(url, kwargs=kwargs)

@@ -37,15 +37,15 @@ from eligibilite.regles import (
 )
 from programmation.models import (
     Action,
-    Cofinancement,
     CelluleSuivi,
+    Cofinancement,
     Decision,
     Enveloppe,
     MouvementEnveloppe,
     NatureMouvement,
+    ParametresExercice,
     Porteur,
     Programmation,
-    ParametresExercice,
 )
 
 ZERO = Decimal("0.00")
@@ -97,7 +97,9 @@ def contexte(programmation: Programmation) -> Contexte:
             departement_id=programmation.departement_id,
         )
         .annotate(
-            dotation=models.Sum("mouvements__montant", filter=models.Q(mouvements__nature=NatureMouvement.INITIALE))
+            dotation=models.Sum(
+                "mouvements__montant", filter=models.Q(mouvements__nature=NatureMouvement.INITIALE)
+            )
         )
         .values("montant", "dotation")
         .first()
@@ -124,9 +126,7 @@ def contexte(programmation: Programmation) -> Contexte:
 def faits_action(action: Action, cofinancements: Sequence[Decimal] | None = None) -> FaitsAction:
     """The facts of one action; ``cofinancements`` when known, else read from the database."""
     if cofinancements is None:
-        cofinancements = (
-            [c.montant for c in action.cofinancements.all()] if action.pk else []
-        )
+        cofinancements = [c.montant for c in action.cofinancements.all()] if action.pk else []
     porteur = action.porteur if action.porteur_id else None
     return FaitsAction(
         reference=action.reference,
@@ -262,7 +262,9 @@ def evaluer_ecriture(
     )
 
 
-def erreur_de_refus(refus: list[Refus], ecrites: Sequence[Action] = (), avant: dict | None = None) -> ValidationError:
+def erreur_de_refus(
+    refus: list[Refus], ecrites: Sequence[Action] = (), avant: dict | None = None
+) -> ValidationError:
     """A ValidationError keyed by field, with the rule code as ``code``, so forms show each refusal beside
     its field."""
     avant = avant or {}
@@ -316,7 +318,9 @@ def _preparer(programmation_id: int, ecrites: Sequence[Action]) -> tuple[Program
 
 
 def verifier_actions(
-    programmation_id: int, ecrites: Sequence[Action], cofinancements: dict[int, Sequence[Decimal]] | None = None
+    programmation_id: int,
+    ecrites: Sequence[Action],
+    cofinancements: dict[int, Sequence[Decimal]] | None = None,
 ) -> Resultat:
     """The write rule without writing (form and admin validation); raises the refusal as a ValidationError."""
     with transaction.atomic():
@@ -346,7 +350,9 @@ def ecrire_actions(
             _controler_versions(ecrites, versions)
         avant = lignes(programmation_id)
         if any(a.pk and a.pk not in avant for a in ecrites):
-            raise ValidationError("Une action ne change pas de programmation.", code="changement_programmation")
+            raise ValidationError(
+                "Une action ne change pas de programmation.", code="changement_programmation"
+            )
         montants = {i: [m for _, m in cofis] for i, cofis in (cofinancements or {}).items()}
         resultat = evaluer_ecriture(ctx, avant, ecrites, cofinancements=montants)
         if resultat.refus:
@@ -455,7 +461,9 @@ def recalculer_programmation(programmation_id: int, seulement: Iterable[int] | N
                 modifiees.append(action)
         if modifiees:
             Action.objects.bulk_update(modifiees, ["verdicts", "nb_bloquants", "nb_alertes"], batch_size=500)
-        retenues = [(a, vs) for a, f, vs in zip(actions, faits, rapport.verdicts_actions, strict=True) if f.retenue]
+        retenues = [
+            (a, vs) for a, f, vs in zip(actions, faits, rapport.verdicts_actions, strict=True) if f.retenue
+        ]
         vp = rapport.verdicts_programmation
         _stocker_programmation(
             programmation_id,
@@ -464,7 +472,8 @@ def recalculer_programmation(programmation_id: int, seulement: Iterable[int] | N
                 totaux=rapport.totaux,
                 verdicts_programmation=vp,
                 nb_bloquants=sum(v.bloquant for v in vp) + sum(v.bloquant for _, vs in retenues for v in vs),
-                nb_alertes=sum(not v.bloquant for v in vp) + sum(not v.bloquant for _, vs in retenues for v in vs),
+                nb_alertes=sum(not v.bloquant for v in vp)
+                + sum(not v.bloquant for _, vs in retenues for v in vs),
                 nb_en_instruction=sum(a.decision == Decision.EN_INSTRUCTION for a in actions),
                 refus=[],
             ),
@@ -536,7 +545,9 @@ def apres_suppression_enveloppe(enveloppe: Enveloppe) -> None:
         )
 
 
-def enregistrer_mouvement(mouvement: MouvementEnveloppe, ecrire: Callable[[], None], suppression=False) -> None:
+def enregistrer_mouvement(
+    mouvement: MouvementEnveloppe, ecrire: Callable[[], None], suppression=False
+) -> None:
     """Records (or deletes) an envelope movement: never refused by the eligibility rules, but an envelope
     cannot go below 0 and the departmental envelopes of a region never add up to more than its regional one.
     Locks the regional envelope, then the departmental one, then the programmation."""
@@ -556,7 +567,11 @@ def enregistrer_mouvement(mouvement: MouvementEnveloppe, ecrire: Callable[[], No
             region_id = enveloppe.region_id or enveloppe.departement.region_id
             regionale = (
                 Enveloppe.objects.select_for_update()
-                .filter(exercice_id=enveloppe.exercice_id, programme_id=enveloppe.programme_id, region_id=region_id)
+                .filter(
+                    exercice_id=enveloppe.exercice_id,
+                    programme_id=enveloppe.programme_id,
+                    region_id=region_id,
+                )
                 .first()
             )
         if enveloppe.departement_id:
@@ -599,10 +614,10 @@ def enregistrer_mouvement(mouvement: MouvementEnveloppe, ecrire: Callable[[], No
 
 def _somme_mouvements(enveloppe_id: int) -> Decimal:
     total = ZERO
-    for nature, montant in MouvementEnveloppe.objects.filter(enveloppe_id=enveloppe_id).values_list(
+    for nature, valeur in MouvementEnveloppe.objects.filter(enveloppe_id=enveloppe_id).values_list(
         "nature", "montant"
     ):
-        total += -_decimal(montant) if nature == NatureMouvement.RETRAIT else _decimal(montant)
+        total += -_decimal(valeur) if nature == NatureMouvement.RETRAIT else _decimal(valeur)
     return total
 
 

@@ -14,14 +14,18 @@ def peut_saisir(user, programmation) -> bool:
     decisions, while the programmation is a draft or returned, in an open exercice."""
     if not user.is_authenticated:
         return False
-    est_agent = user.est_agent_prefecture and user.departements.filter(pk=programmation.departement_id).exists()
+    est_agent = (
+        user.est_agent_prefecture and user.departements.filter(pk=programmation.departement_id).exists()
+    )
     return (est_agent or user.is_superuser) and programmation.modifiable
 
 
 def peut_transmettre(user, programmation) -> bool:
     if not user.is_authenticated:
         return False
-    est_agent = user.est_agent_prefecture and user.departements.filter(pk=programmation.departement_id).exists()
+    est_agent = (
+        user.est_agent_prefecture and user.departements.filter(pk=programmation.departement_id).exists()
+    )
     return est_agent or user.is_superuser
 
 

@@ -106,18 +106,36 @@ class ParametresExerciceInline(admin.StackedInline):
     model = ParametresExercice
     can_delete = False
     fieldsets = [
-        ("Formation (annexe §2.2)", {"fields": [
-            ("plancher_formation", "source_plancher_formation"),
-            ("part_formation", "source_part_formation"),
-            ("lecture_plafond_formation", "source_lecture_plafond_formation"),
-        ]}),
-        ("Prévention primaire (annexe §2.3)", {"fields": [("taux_prevention_primaire", "source_taux_prevention_primaire")]}),
-        ("Contrat de ville (annexe §2.4)", {"fields": [
-            ("code_analytique_contrat_de_ville", "source_code_analytique_contrat_de_ville"),
-        ]}),
-        ("Crédits centraux (annexe §2.2, §3)", {"fields": [
-            ("porteurs_credits_centraux", "source_porteurs_credits_centraux"),
-        ]}),
+        (
+            "Formation (annexe §2.2)",
+            {
+                "fields": [
+                    ("plancher_formation", "source_plancher_formation"),
+                    ("part_formation", "source_part_formation"),
+                    ("lecture_plafond_formation", "source_lecture_plafond_formation"),
+                ]
+            },
+        ),
+        (
+            "Prévention primaire (annexe §2.3)",
+            {"fields": [("taux_prevention_primaire", "source_taux_prevention_primaire")]},
+        ),
+        (
+            "Contrat de ville (annexe §2.4)",
+            {
+                "fields": [
+                    ("code_analytique_contrat_de_ville", "source_code_analytique_contrat_de_ville"),
+                ]
+            },
+        ),
+        (
+            "Crédits centraux (annexe §2.2, §3)",
+            {
+                "fields": [
+                    ("porteurs_credits_centraux", "source_porteurs_credits_centraux"),
+                ]
+            },
+        ),
     ]
 
 
@@ -183,7 +201,12 @@ class MouvementEnveloppeAdmin(EcritureGardeeAdmin):
     form = MouvementForm
     list_display = ["enveloppe", "date", "nature", "montant", "motif"]
     list_filter = ["nature", "enveloppe__exercice", "enveloppe__programme"]
-    list_select_related = ["enveloppe__exercice", "enveloppe__programme", "enveloppe__region", "enveloppe__departement"]
+    list_select_related = [
+        "enveloppe__exercice",
+        "enveloppe__programme",
+        "enveloppe__region",
+        "enveloppe__departement",
+    ]
     fields = ["enveloppe", "date", "nature", "montant", "motif"]
 
     def get_form(self, request, obj=None, **kwargs):
@@ -226,15 +249,26 @@ class CommentaireInline(admin.TabularInline):
 @admin.register(Programmation)
 class ProgrammationAdmin(EcritureGardeeAdmin):
     list_display = [
-        "departement", "programme", "exercice", "statut", "total_fipd", "total_formation",
-        "nb_bloquants", "nb_alertes",
+        "departement",
+        "programme",
+        "exercice",
+        "statut",
+        "total_fipd",
+        "total_formation",
+        "nb_bloquants",
+        "nb_alertes",
     ]
     list_filter = ["exercice", "programme", "statut", "departement__region"]
     search_fields = ["departement__nom", "departement__code"]
     list_select_related = ["departement", "programme", "exercice"]
     readonly_fields = [
-        "total_fipd", "total_formation", "total_prevention_primaire", "nb_bloquants", "nb_alertes",
-        "nb_en_instruction", "verdicts",
+        "total_fipd",
+        "total_formation",
+        "total_prevention_primaire",
+        "nb_bloquants",
+        "nb_alertes",
+        "nb_en_instruction",
+        "verdicts",
     ]
     autocomplete_fields = ["departement"]
     inlines = [CommentaireInline]
@@ -249,13 +283,22 @@ class ProgrammationAdmin(EcritureGardeeAdmin):
 @admin.register(Action)
 class ActionAdmin(EcritureGardeeAdmin):
     list_display = [
-        "reference", "intitule", "programmation", "categorie", "decision", "montant_fipd", "nb_bloquants",
+        "reference",
+        "intitule",
+        "programmation",
+        "categorie",
+        "decision",
+        "montant_fipd",
+        "nb_bloquants",
         "nb_alertes",
     ]
     list_filter = ["decision", "categorie", "programmation__exercice", "programmation__programme"]
     search_fields = ["reference", "intitule", "porteur__nom"]
     list_select_related = [
-        "programmation__departement", "programmation__programme", "programmation__exercice", "porteur",
+        "programmation__departement",
+        "programmation__programme",
+        "programmation__exercice",
+        "porteur",
     ]
     autocomplete_fields = ["porteur"]
     readonly_fields = ["verdicts_lisibles", "version"]
@@ -263,7 +306,10 @@ class ActionAdmin(EcritureGardeeAdmin):
     actions = ["retenir", "ne_pas_retenir", "remettre_en_instruction"]
     fieldsets = [
         (None, {"fields": ["programmation", "reference", "intitule", "porteur"]}),
-        ("Nature", {"fields": ["categorie", "public", "milieu", "theme_prevention_primaire", "justification"]}),
+        (
+            "Nature",
+            {"fields": ["categorie", "public", "milieu", "theme_prevention_primaire", "justification"]},
+        ),
         ("Montants", {"fields": ["cout_total", "montant_demande", "montant_fipd"]}),
         ("Contrat de ville", {"fields": ["contrat_de_ville", "code_analytique"]}),
         ("Calendrier et décision", {"fields": ["date_debut", "date_fin", "decision", "date_decision"]}),

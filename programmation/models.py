@@ -39,7 +39,9 @@ class Region(models.Model):
 class Departement(models.Model):
     code = models.CharField("code", max_length=3, unique=True)
     nom = models.CharField("nom", max_length=100)
-    region = models.ForeignKey(Region, verbose_name="région", on_delete=models.PROTECT, related_name="departements")
+    region = models.ForeignKey(
+        Region, verbose_name="région", on_delete=models.PROTECT, related_name="departements"
+    )
 
     class Meta:
         verbose_name = "département"
@@ -76,6 +78,7 @@ class Exercice(models.Model):
     def __str__(self):
         return str(self.annee)
 
+
 class ParametresExercice(models.Model):
     """The rule parameters of one exercice, each with its source (DESIGN.md §3.3)."""
 
@@ -91,7 +94,10 @@ class ParametresExercice(models.Model):
     lecture_plafond_formation = models.CharField(
         "lecture du plafond de formation",
         max_length=10,
-        choices=[(LecturePlafond.FAVORABLE, "favorable (le plus haut)"), (LecturePlafond.STRICT, "stricte (le plus bas)")],
+        choices=[
+            (LecturePlafond.FAVORABLE, "favorable (le plus haut)"),
+            (LecturePlafond.STRICT, "stricte (le plus bas)"),
+        ],
     )
     source_lecture_plafond_formation = models.CharField("source de la lecture", max_length=300)
     taux_prevention_primaire = models.DecimalField(
@@ -336,10 +342,6 @@ class MouvementEnveloppe(models.Model):
     def __str__(self):
         return f"{self.get_nature_display()} du {self.date:%d/%m/%Y} : {self.montant} €"
 
-    @property
-    def montant_signe(self) -> Decimal:
-        return -self.montant if self.nature == NatureMouvement.RETRAIT else self.montant
-
     def save(self, *args, **kwargs):
         from eligibilite.ecriture import enregistrer_mouvement
 
@@ -350,9 +352,15 @@ class MouvementEnveloppe(models.Model):
 
         resultat = []
         enregistrer_mouvement(
-            self, lambda: resultat.append(super(MouvementEnveloppe, self).delete(*args, **kwargs)), suppression=True
+            self,
+            lambda: resultat.append(super(MouvementEnveloppe, self).delete(*args, **kwargs)),
+            suppression=True,
         )
         return resultat[0]
+
+    @property
+    def montant_signe(self) -> Decimal:
+        return -self.montant if self.nature == NatureMouvement.RETRAIT else self.montant
 
 
 class Statut(models.TextChoices):
@@ -549,18 +557,27 @@ class Action(models.Model):
     )
     reference = models.CharField("référence", max_length=50)
     intitule = models.CharField("intitulé", max_length=300)
-    porteur = models.ForeignKey(Porteur, verbose_name="porteur", on_delete=models.PROTECT, related_name="actions")
+    porteur = models.ForeignKey(
+        Porteur, verbose_name="porteur", on_delete=models.PROTECT, related_name="actions"
+    )
     categorie = models.CharField("catégorie", max_length=25, choices=Categorie.choices)
-    public = models.CharField("public", max_length=20, choices=Public.choices, default=Public.PERSONNES_SUIVIES)
+    public = models.CharField(
+        "public", max_length=20, choices=Public.choices, default=Public.PERSONNES_SUIVIES
+    )
     milieu = models.CharField("milieu", max_length=10, choices=Milieu.choices, default=Milieu.LIBRE)
     cout_total = models.DecimalField("coût total", **MONTANT, validators=MONTANT_POSITIF)
     montant_demande = models.DecimalField(
-        "montant demandé", **MONTANT, null=True, blank=True, validators=MONTANT_POSITIF,
+        "montant demandé",
+        **MONTANT,
+        null=True,
+        blank=True,
+        validators=MONTANT_POSITIF,
         help_text="Laisser vide s'il n'est pas connu.",
     )
     montant_fipd = models.DecimalField("montant FIPD", **MONTANT, validators=MONTANT_POSITIF)
     contrat_de_ville = models.BooleanField(
-        "plan d'action du contrat de ville", default=False,
+        "plan d'action du contrat de ville",
+        default=False,
         help_text="Action d'un plan de prévention de la radicalisation annexé au contrat de ville.",
     )
     code_analytique = models.CharField("code analytique", max_length=30, blank=True)
@@ -568,7 +585,8 @@ class Action(models.Model):
         "thème de prévention primaire", max_length=30, choices=Theme.choices, blank=True
     )
     justification = models.TextField(
-        "justification de l'intérêt majeur", blank=True,
+        "justification de l'intérêt majeur",
+        blank=True,
         help_text="Obligatoire pour une action de prévention primaire (annexe 1 §2.3).",
     )
     date_debut = models.DateField("date de début", null=True, blank=True)
@@ -598,13 +616,16 @@ class Action(models.Model):
                 violation_error_message="Une action de cette programmation a déjà cette référence.",
             ),
             models.CheckConstraint(
-                condition=Q(cout_total__gte=0) & Q(montant_fipd__gte=0)
+                condition=Q(cout_total__gte=0)
+                & Q(montant_fipd__gte=0)
                 & (Q(montant_demande__isnull=True) | Q(montant_demande__gte=0)),
                 name="action_montants_positifs",
                 violation_error_message="Les montants d'une action ne peuvent pas être négatifs.",
             ),
             models.CheckConstraint(
-                condition=Q(date_fin__isnull=True) | Q(date_debut__isnull=True) | Q(date_fin__gte=F("date_debut")),
+                condition=Q(date_fin__isnull=True)
+                | Q(date_debut__isnull=True)
+                | Q(date_fin__gte=F("date_debut")),
                 name="action_dates_ordonnees",
                 violation_error_message="La date de fin précède la date de début.",
             ),
@@ -626,6 +647,19 @@ class Action(models.Model):
     def __str__(self):
         return f"{self.reference} – {self.intitule}"
 
+    def save(self, *args, **kwargs):
+        from eligibilite.ecriture import ecrire_actions
+
+        ecrire_actions(self.programmation_id, [self])
+
+    def get_absolute_url(self):
+        return reverse("action", kwargs={"pk": self.pk})
+
+    def delete(self, *args, **kwargs):
+        from eligibilite.ecriture import supprimer_actions
+
+        return supprimer_actions(Action.objects.filter(pk=self.pk))
+
     def clean(self):
         """Checks the write rule without writing, so that forms and the admin show refusals beside their
         fields."""
@@ -639,19 +673,6 @@ class Action(models.Model):
             raise ValidationError(erreurs)
         if self.programmation_id and self.porteur_id:
             verifier_actions(self.programmation_id, [self])
-
-    def save(self, *args, **kwargs):
-        from eligibilite.ecriture import ecrire_actions
-
-        ecrire_actions(self.programmation_id, [self])
-
-    def delete(self, *args, **kwargs):
-        from eligibilite.ecriture import supprimer_actions
-
-        return supprimer_actions(Action.objects.filter(pk=self.pk))
-
-    def get_absolute_url(self):
-        return reverse("action", kwargs={"pk": self.pk})
 
     @property
     def retenue(self) -> bool:
@@ -669,11 +690,15 @@ class CofinancementQuerySet(models.QuerySet):
         raise TypeError("Cofinancement.objects.update() would leave stale verdicts: save each co-funder.")
 
     def bulk_create(self, *args, **kwargs):
-        raise TypeError("Cofinancement.objects.bulk_create() would leave stale verdicts: use ecrire_actions().")
+        raise TypeError(
+            "Cofinancement.objects.bulk_create() would leave stale verdicts: use ecrire_actions()."
+        )
 
 
 class Cofinancement(models.Model):
-    action = models.ForeignKey(Action, verbose_name="action", on_delete=models.CASCADE, related_name="cofinancements")
+    action = models.ForeignKey(
+        Action, verbose_name="action", on_delete=models.CASCADE, related_name="cofinancements"
+    )
     financeur = models.CharField("financeur", max_length=200)
     montant = models.DecimalField("montant", **MONTANT, validators=MONTANT_POSITIF)
 
@@ -703,7 +728,9 @@ class Cofinancement(models.Model):
         from eligibilite.ecriture import enregistrer_cofinancement
 
         resultat = []
-        enregistrer_cofinancement(self, lambda: resultat.append(super(Cofinancement, self).delete(*args, **kwargs)))
+        enregistrer_cofinancement(
+            self, lambda: resultat.append(super(Cofinancement, self).delete(*args, **kwargs))
+        )
         return resultat[0]
 
 

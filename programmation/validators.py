@@ -41,4 +41,6 @@ def valider_siret(valeur: str) -> None:
 
 def valider_rna(valeur: str) -> None:
     if not re.fullmatch(r"W\d{9}", valeur.strip().upper()):
-        raise ValidationError("Le numéro RNA s'écrit W suivi de 9 chiffres (par exemple W595012345).", code="rna")
+        raise ValidationError(
+            "Le numéro RNA s'écrit W suivi de 9 chiffres (par exemple W595012345).", code="rna"
+        )

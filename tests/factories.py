@@ -43,13 +43,19 @@ def doter(programmation_ou_departement, montant, annee=2026, code_programme="R",
     if prog.gestion_regionale:
         regionale, _ = Enveloppe.objects.get_or_create(exercice=ex, programme=prog, region=dep.region)
         MouvementEnveloppe(
-            enveloppe=regionale, date=le, nature="complement" if regionale.mouvements.exists() else "initiale",
-            montant=montant, motif="Délégation régionale (tests)",
+            enveloppe=regionale,
+            date=le,
+            nature="complement" if regionale.mouvements.exists() else "initiale",
+            montant=montant,
+            motif="Délégation régionale (tests)",
         ).save()
     enveloppe, _ = Enveloppe.objects.get_or_create(exercice=ex, programme=prog, departement=dep)
     MouvementEnveloppe(
-        enveloppe=enveloppe, date=le, nature="complement" if enveloppe.mouvements.exists() else "initiale",
-        montant=montant, motif="Délégation départementale (tests)",
+        enveloppe=enveloppe,
+        date=le,
+        nature="complement" if enveloppe.mouvements.exists() else "initiale",
+        montant=montant,
+        motif="Délégation départementale (tests)",
     ).save()
     enveloppe.refresh_from_db()
     return enveloppe

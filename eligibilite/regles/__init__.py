@@ -8,7 +8,7 @@ from .faits import Decision, FaitsAction, FaitsProgrammation, LigneRetenue, Nive
 from .format import arrondi_centime, arrondi_inferieur, montant, pourcentage
 from .formation import marge_formation, plafond_formation
 from .parametres import ExerciceSansParametres, LecturePlafond, Parametres, parametres_annexe_2018
-from .registre import REGISTRES, ProgrammeInconnu, Rapport, Regle, Registre, registre, toutes_les_regles
+from .registre import REGISTRES, ProgrammeInconnu, Rapport, Registre, Regle, registre, toutes_les_regles
 
 __all__ = [
     "REGISTRES",

@@ -127,4 +127,9 @@ class Verdict:
         return self.niveau == Niveau.BLOQUANT
 
     def en_dict(self) -> dict:
-        return {"regle": self.regle, "niveau": str(self.niveau), "message": self.message, "source": self.source}
+        return {
+            "regle": self.regle,
+            "niveau": str(self.niveau),
+            "message": self.message,
+            "source": self.source,
+        }

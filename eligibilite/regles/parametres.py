@@ -47,7 +47,10 @@ SOURCES_ANNEXE_2018 = (
     ("part_formation", f"{ANNEXE_2018}, §2.2 : « au maximum 20 % du montant total de la programmation »"),
     ("lecture_plafond_formation", f"{ANNEXE_2018}, §2.2 ; lecture retenue : docs/decisions/001"),
     ("taux_prevention_primaire", f"{ANNEXE_2018}, §2.3 : « au taux de 20 % maximum »"),
-    ("code_analytique_contrat_de_ville", f"{ANNEXE_2018}, §2.4 : « 09-FI0000001 Financement Contrats de ville »"),
+    (
+        "code_analytique_contrat_de_ville",
+        f"{ANNEXE_2018}, §2.4 : « 09-FI0000001 Financement Contrats de ville »",
+    ),
     ("porteurs_credits_centraux", f"{ANNEXE_2018}, §2.2 : LICRA, CONVIVENCIA, ARTEMIS sur crédits centraux"),
 )
 

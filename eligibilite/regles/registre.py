@@ -40,23 +40,39 @@ B, A = Niveau.BLOQUANT, Niveau.ALERTE
 MILIEU_CARCERAL = Regle("MILIEU_CARCERAL", B, ACTION, f"{ANNEXE_2018}, §2.1", a.milieu_carceral, "milieu")
 MILIEU_OUVERT = Regle("MILIEU_OUVERT", A, ACTION, f"{ANNEXE_2018}, §2.1", a.milieu_ouvert, "milieu")
 PREVENTION_PRIMAIRE_THEME = Regle(
-    "PREVENTION_PRIMAIRE_THEME", B, ACTION, f"{ANNEXE_2018}, §2.3", a.theme_prevention_primaire,
+    "PREVENTION_PRIMAIRE_THEME",
+    B,
+    ACTION,
+    f"{ANNEXE_2018}, §2.3",
+    a.theme_prevention_primaire,
     "theme_prevention_primaire",
 )
 PREVENTION_PRIMAIRE_TAUX = Regle(
     "PREVENTION_PRIMAIRE_TAUX", B, ACTION, f"{ANNEXE_2018}, §2.3", a.taux_prevention_primaire, "montant_fipd"
 )
 PREVENTION_PRIMAIRE_JUSTIFICATION = Regle(
-    "PREVENTION_PRIMAIRE_JUSTIFICATION", B, ACTION, f"{ANNEXE_2018}, §2.3",
-    a.justification_prevention_primaire, "justification",
+    "PREVENTION_PRIMAIRE_JUSTIFICATION",
+    B,
+    ACTION,
+    f"{ANNEXE_2018}, §2.3",
+    a.justification_prevention_primaire,
+    "justification",
 )
 PUBLIC_NON_CIBLE = Regle("PUBLIC_NON_CIBLE", A, ACTION, f"{ANNEXE_2018}, §2.3", a.public_non_cible, "public")
 CODE_ANALYTIQUE_CONTRAT_DE_VILLE = Regle(
-    "CODE_ANALYTIQUE_CONTRAT_DE_VILLE", B, ACTION, f"{ANNEXE_2018}, §2.4", a.code_analytique_contrat_de_ville,
+    "CODE_ANALYTIQUE_CONTRAT_DE_VILLE",
+    B,
+    ACTION,
+    f"{ANNEXE_2018}, §2.4",
+    a.code_analytique_contrat_de_ville,
     "code_analytique",
 )
 REFERENT_PARCOURS_NON_ASSOCIATIF = Regle(
-    "REFERENT_PARCOURS_NON_ASSOCIATIF", B, ACTION, f"{ANNEXE_2018}, §1", a.referent_parcours_non_associatif,
+    "REFERENT_PARCOURS_NON_ASSOCIATIF",
+    B,
+    ACTION,
+    f"{ANNEXE_2018}, §1",
+    a.referent_parcours_non_associatif,
     "porteur",
 )
 CREDITS_CENTRAUX = Regle(
@@ -66,19 +82,31 @@ MONTANT_INVALIDE = Regle(
     "MONTANT_INVALIDE", B, ACTION, "Cohérence des montants", a.montant_invalide, "montant_fipd"
 )
 MONTANT_SUPERIEUR_DEMANDE = Regle(
-    "MONTANT_SUPERIEUR_DEMANDE", A, ACTION, "Cohérence des montants", a.montant_superieur_demande,
+    "MONTANT_SUPERIEUR_DEMANDE",
+    A,
+    ACTION,
+    "Cohérence des montants",
+    a.montant_superieur_demande,
     "montant_fipd",
 )
 BUDGET_NON_EQUILIBRE = Regle(
-    "BUDGET_NON_EQUILIBRE", A, ACTION, "Pratique du Cerfa n° 12156 (budget prévisionnel équilibré)",
-    a.budget_non_equilibre, "cout_total",
+    "BUDGET_NON_EQUILIBRE",
+    A,
+    ACTION,
+    "Pratique du Cerfa n° 12156 (budget prévisionnel équilibré)",
+    a.budget_non_equilibre,
+    "cout_total",
 )
 FORMATION_PLAFOND = Regle(
     "FORMATION_PLAFOND", B, PROGRAMMATION, f"{ANNEXE_2018}, §2.2", pg.plafond_formation, "montant_fipd"
 )
 ENVELOPPE_DEPASSEE = Regle(
-    "ENVELOPPE_DEPASSEE", B, PROGRAMMATION, "Délégation de crédits (enveloppe notifiée)",
-    pg.enveloppe_depassee, "montant_fipd",
+    "ENVELOPPE_DEPASSEE",
+    B,
+    PROGRAMMATION,
+    "Délégation de crédits (enveloppe notifiée)",
+    pg.enveloppe_depassee,
+    "montant_fipd",
 )
 DOTATION_SANS_CELLULE = Regle(
     "DOTATION_SANS_CELLULE", A, PROGRAMMATION, f"{ANNEXE_2018}, §1", pg.dotation_sans_cellule

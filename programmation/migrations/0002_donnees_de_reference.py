@@ -42,7 +42,9 @@ def charger(apps, schema_editor):
     for code, nom, region in DEPARTEMENTS:
         Departement.objects.update_or_create(code=code, defaults={"nom": nom, "region": regions[region]})
     for code, libelle, regional in PROGRAMMES:
-        Programme.objects.update_or_create(code=code, defaults={"libelle": libelle, "gestion_regionale": regional})
+        Programme.objects.update_or_create(
+            code=code, defaults={"libelle": libelle, "gestion_regionale": regional}
+        )
     for annee in range(2018, 2027):
         exercice, _ = Exercice.objects.get_or_create(annee=annee)
         ParametresExercice.objects.get_or_create(exercice=exercice, defaults=PARAMETRES_2018)

@@ -10,8 +10,14 @@ import pytest
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 ARGUMENTS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 ARTEFACTS = Path(__file__).resolve().parents[2] / "test-artefacts" / "captures"
 
@@ -48,7 +54,9 @@ def chromium():
 
 @pytest.fixture
 def page(chromium, live_server):
-    contexte = chromium.new_context(base_url=live_server.url, locale="fr-FR", viewport={"width": 1280, "height": 900})
+    contexte = chromium.new_context(
+        base_url=live_server.url, locale="fr-FR", viewport={"width": 1280, "height": 900}
+    )
     contexte.set_default_timeout(15_000)
     page = contexte.new_page()
     yield page

@@ -15,7 +15,9 @@ D = Decimal
 
 @pytest.fixture
 def admin_client(client):
-    client.force_login(UtilisateurFactory(username="admin", role="administrateur", is_staff=True, is_superuser=True))
+    client.force_login(
+        UtilisateurFactory(username="admin", role="administrateur", is_staff=True, is_superuser=True)
+    )
     return client
 
 
@@ -60,12 +62,25 @@ def test_admin_records_a_prison_action_en_instruction(admin_client, programmatio
 
 
 def test_admin_change_that_pushes_training_over_its_cap_is_a_form_error(admin_client, programmation):
-    autre = ActionFactory(programmation=programmation, retenue=True, cout_total=D("60000"), montant_fipd=D("48000"))
-    ActionFactory(programmation=programmation, formation=True, retenue=True, cout_total=D("15000"),
-                  montant_fipd=D("12000"))
+    autre = ActionFactory(
+        programmation=programmation, retenue=True, cout_total=D("60000"), montant_fipd=D("48000")
+    )
+    ActionFactory(
+        programmation=programmation,
+        formation=True,
+        retenue=True,
+        cout_total=D("15000"),
+        montant_fipd=D("12000"),
+    )
     donnees = donnees_action(
-        programmation, autre.porteur, reference=autre.reference, intitule=autre.intitule, categorie="sante_mentale",
-        cout_total="60000.00", montant_fipd="48000.00", decision="non_retenue",
+        programmation,
+        autre.porteur,
+        reference=autre.reference,
+        intitule=autre.intitule,
+        categorie="sante_mentale",
+        cout_total="60000.00",
+        montant_fipd="48000.00",
+        decision="non_retenue",
     )
     reponse = admin_client.post(reverse("admin:programmation_action_change", args=[autre.pk]), donnees)
     assert reponse.status_code == 200
@@ -74,9 +89,16 @@ def test_admin_change_that_pushes_training_over_its_cap_is_a_form_error(admin_cl
 
 
 def test_admin_bulk_delete_goes_through_the_write_rule(admin_client, programmation):
-    autre = ActionFactory(programmation=programmation, retenue=True, cout_total=D("60000"), montant_fipd=D("48000"))
-    ActionFactory(programmation=programmation, formation=True, retenue=True, cout_total=D("15000"),
-                  montant_fipd=D("12000"))
+    autre = ActionFactory(
+        programmation=programmation, retenue=True, cout_total=D("60000"), montant_fipd=D("48000")
+    )
+    ActionFactory(
+        programmation=programmation,
+        formation=True,
+        retenue=True,
+        cout_total=D("15000"),
+        montant_fipd=D("12000"),
+    )
     reponse = admin_client.post(
         reverse("admin:programmation_action_changelist"),
         {"action": "delete_selected", "_selected_action": [autre.pk], "post": "yes"},
@@ -116,8 +138,13 @@ def test_admin_refuses_an_envelope_withdrawal_below_zero_as_a_form_error(admin_c
     enveloppe = programmation.departement.enveloppe_set.get()
     reponse = admin_client.post(
         reverse("admin:programmation_mouvementenveloppe_add"),
-        {"enveloppe": enveloppe.pk, "date": "01/06/2026", "nature": "retrait", "montant": "150000.00",
-         "motif": "Retrait"},
+        {
+            "enveloppe": enveloppe.pk,
+            "date": "01/06/2026",
+            "nature": "retrait",
+            "montant": "150000.00",
+            "motif": "Retrait",
+        },
     )
     assert reponse.status_code == 200
     assert "négative" in str(reponse.context["adminform"].form.errors)
@@ -128,18 +155,34 @@ def test_admin_refuses_departmental_envelopes_above_the_regional_one(admin_clien
     enveloppe = programmation.departement.enveloppe_set.get()
     reponse = admin_client.post(
         reverse("admin:programmation_mouvementenveloppe_add"),
-        {"enveloppe": enveloppe.pk, "date": "01/06/2026", "nature": "complement", "montant": "1.00",
-         "motif": "Complément"},
+        {
+            "enveloppe": enveloppe.pk,
+            "date": "01/06/2026",
+            "nature": "complement",
+            "montant": "1.00",
+            "motif": "Complément",
+        },
     )
     assert reponse.status_code == 200
     assert "régionale" in str(reponse.context["adminform"].form.errors)
     assert MouvementEnveloppe.objects.filter(enveloppe=enveloppe).count() == 1
 
 
-@pytest.mark.parametrize("modele", [
-    "region", "departement", "exercice", "cellulesuivi", "programme", "enveloppe", "mouvementenveloppe",
-    "porteur", "programmation", "action",
-])
+@pytest.mark.parametrize(
+    "modele",
+    [
+        "region",
+        "departement",
+        "exercice",
+        "cellulesuivi",
+        "programme",
+        "enveloppe",
+        "mouvementenveloppe",
+        "porteur",
+        "programmation",
+        "action",
+    ],
+)
 def test_admin_pages_answer(admin_client, programmation, modele):
     ActionFactory(programmation=programmation)
     assert admin_client.get(reverse(f"admin:programmation_{modele}_changelist")).status_code == 200

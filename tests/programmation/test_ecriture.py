@@ -3,12 +3,12 @@
 from decimal import Decimal
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
-from eligibilite.ecriture import decider_actions, ecrire_actions, recalculer_programmation
+from eligibilite.ecriture import decider_actions, ecrire_actions
 from programmation.models import Action, Cofinancement, MouvementEnveloppe, Programmation, Statut
 from tests.factories import (
     ActionFactory,
@@ -16,7 +16,6 @@ from tests.factories import (
     ProgrammationFactory,
     creer_actions,
     departement,
-    doter,
 )
 
 pytestmark = pytest.mark.django_db
@@ -61,23 +60,36 @@ def test_refused_creation_writes_nothing(programmation):
 def test_primary_prevention_over_20_percent_is_refused_with_figures(programmation):
     with pytest.raises(ValidationError) as refus:
         ActionFactory(
-            programmation=programmation, prevention_primaire=True, retenue=True,
-            cout_total=D("12345.67"), montant_fipd=D("2469.14"),
+            programmation=programmation,
+            prevention_primaire=True,
+            retenue=True,
+            cout_total=D("12345.67"),
+            montant_fipd=D("2469.14"),
         )
     assert codes(refus.value) == {"PREVENTION_PRIMAIRE_TAUX"}
     assert "montant_fipd" in refus.value.error_dict
     assert "2\u202f469,13\u00a0€" in refus.value.messages[0]
     ActionFactory(
-        programmation=programmation, prevention_primaire=True, retenue=True,
-        cout_total=D("12345.67"), montant_fipd=D("2469.13"),
+        programmation=programmation,
+        prevention_primaire=True,
+        retenue=True,
+        cout_total=D("12345.67"),
+        montant_fipd=D("2469.13"),
     )
 
 
 def test_not_retaining_a_non_training_action_that_pushes_training_over_its_cap_is_refused(programmation):
     # T = 60 000 → cap 12 000; training 12 000 fits. Not retaining the 48 000 leaves T = 12 000 → cap 4 000.
-    autre = ActionFactory(programmation=programmation, retenue=True, cout_total=D("60000"), montant_fipd=D("48000"))
-    ActionFactory(programmation=programmation, formation=True, retenue=True,
-                  cout_total=D("15000"), montant_fipd=D("12000"))
+    autre = ActionFactory(
+        programmation=programmation, retenue=True, cout_total=D("60000"), montant_fipd=D("48000")
+    )
+    ActionFactory(
+        programmation=programmation,
+        formation=True,
+        retenue=True,
+        cout_total=D("15000"),
+        montant_fipd=D("12000"),
+    )
     autre.decision = "non_retenue"
     with pytest.raises(ValidationError) as refus:
         autre.save()
@@ -88,9 +100,16 @@ def test_not_retaining_a_non_training_action_that_pushes_training_over_its_cap_i
 
 
 def test_deleting_a_non_training_action_that_pushes_training_over_its_cap_is_refused(programmation):
-    autre = ActionFactory(programmation=programmation, retenue=True, cout_total=D("60000"), montant_fipd=D("48000"))
-    ActionFactory(programmation=programmation, formation=True, retenue=True,
-                  cout_total=D("15000"), montant_fipd=D("12000"))
+    autre = ActionFactory(
+        programmation=programmation, retenue=True, cout_total=D("60000"), montant_fipd=D("48000")
+    )
+    ActionFactory(
+        programmation=programmation,
+        formation=True,
+        retenue=True,
+        cout_total=D("15000"),
+        montant_fipd=D("12000"),
+    )
     with pytest.raises(ValidationError):
         autre.delete()
     with pytest.raises(ValidationError):
@@ -98,11 +117,20 @@ def test_deleting_a_non_training_action_that_pushes_training_over_its_cap_is_ref
     assert Action.objects.filter(pk=autre.pk).exists()
 
 
-def test_after_a_withdrawal_below_the_retained_total_a_title_fix_is_accepted_and_a_raise_refused(programmation):
-    action = ActionFactory(programmation=programmation, retenue=True, cout_total=D("90000"), montant_fipd=D("80000"))
+def test_after_a_withdrawal_below_the_retained_total_a_title_fix_is_accepted_and_a_raise_refused(
+    programmation,
+):
+    action = ActionFactory(
+        programmation=programmation, retenue=True, cout_total=D("90000"), montant_fipd=D("80000")
+    )
     enveloppe = programmation.departement.enveloppe_set.get()
-    MouvementEnveloppe(enveloppe=enveloppe, date="2026-06-01", nature="retrait", montant=D("30000"),
-                       motif="Retrait de mi-année").save()
+    MouvementEnveloppe(
+        enveloppe=enveloppe,
+        date="2026-06-01",
+        nature="retrait",
+        montant=D("30000"),
+        motif="Retrait de mi-année",
+    ).save()
     p = stocke(programmation)
     assert [v["regle"] for v in p.verdicts] == ["ENVELOPPE_DEPASSEE"]
     assert p.nb_bloquants == 1
@@ -124,7 +152,9 @@ def test_after_a_withdrawal_below_the_retained_total_a_title_fix_is_accepted_and
 
 
 def test_envelope_exactly_used_is_accepted_and_one_cent_more_refused(programmation):
-    ActionFactory(programmation=programmation, retenue=True, cout_total=D("100000"), montant_fipd=D("100000.00"))
+    ActionFactory(
+        programmation=programmation, retenue=True, cout_total=D("100000"), montant_fipd=D("100000.00")
+    )
     with pytest.raises(ValidationError) as refus:
         ActionFactory(programmation=programmation, retenue=True, cout_total=D("1"), montant_fipd=D("0.01"))
     assert codes(refus.value) == {"ENVELOPPE_DEPASSEE"}
@@ -141,8 +171,9 @@ def test_without_an_envelope_nothing_can_be_retained(db):
 def test_actions_that_only_fit_together_can_be_retained_in_one_bulk_decision(programmation):
     # Training 6 000 alone: T = 6 000, cap 4 000 → refused. With the 24 000 insertion action: T = 30 000,
     # cap 6 000 → fits.
-    formation = ActionFactory(programmation=programmation, formation=True, cout_total=D("8000"),
-                              montant_fipd=D("6000"))
+    formation = ActionFactory(
+        programmation=programmation, formation=True, cout_total=D("8000"), montant_fipd=D("6000")
+    )
     insertion = ActionFactory(programmation=programmation, cout_total=D("30000"), montant_fipd=D("24000"))
     with pytest.raises(ValidationError):
         decider_actions([formation], "retenue")
@@ -161,10 +192,19 @@ def test_a_bulk_decision_is_all_or_nothing(programmation):
 
 
 def test_alerts_never_refuse(programmation):
-    action = ActionFactory(programmation=programmation, retenue=True, milieu="ouvert", public="grand_public",
-                           montant_demande=D("100"))
+    action = ActionFactory(
+        programmation=programmation,
+        retenue=True,
+        milieu="ouvert",
+        public="grand_public",
+        montant_demande=D("100"),
+    )
     action.refresh_from_db()
-    assert {v["regle"] for v in action.verdicts} == {"MILIEU_OUVERT", "PUBLIC_NON_CIBLE", "MONTANT_SUPERIEUR_DEMANDE"}
+    assert {v["regle"] for v in action.verdicts} == {
+        "MILIEU_OUVERT",
+        "PUBLIC_NON_CIBLE",
+        "MONTANT_SUPERIEUR_DEMANDE",
+    }
     assert stocke(programmation).nb_alertes == 3
 
 
@@ -180,7 +220,9 @@ def test_cofunders_update_the_budget_alert(programmation):
 
 def test_porteur_type_change_recomputes_referent_de_parcours_verdicts(programmation):
     porteur = PorteurFactory(departement=programmation.departement)
-    action = ActionFactory(programmation=programmation, porteur=porteur, categorie="referent_parcours", retenue=True)
+    action = ActionFactory(
+        programmation=programmation, porteur=porteur, categorie="referent_parcours", retenue=True
+    )
     porteur.type = "collectivite"
     porteur.save()  # writes to porteurs are never refused: they change verdicts
     action.refresh_from_db()
@@ -240,15 +282,27 @@ def test_stored_totals_and_verdicts_equal_recomputed_ones(programmation):
     verdicts = list(Action.objects.order_by("pk").values_list("verdicts", flat=True))
     call_command("recalculer_verdicts", verbosity=0)
     apres = stocke(programmation)
-    for champ in ("total_fipd", "total_formation", "total_prevention_primaire", "nb_bloquants", "nb_alertes",
-                  "nb_en_instruction", "verdicts"):
+    for champ in (
+        "total_fipd",
+        "total_formation",
+        "total_prevention_primaire",
+        "nb_bloquants",
+        "nb_alertes",
+        "nb_en_instruction",
+        "verdicts",
+    ):
         assert getattr(avant, champ) == getattr(apres, champ), champ
     assert verdicts == list(Action.objects.order_by("pk").values_list("verdicts", flat=True))
 
 
 def test_parameter_change_recomputes_verdicts(programmation):
-    ActionFactory(programmation=programmation, prevention_primaire=True, retenue=True,
-                  cout_total=D("10000"), montant_fipd=D("2000"))
+    ActionFactory(
+        programmation=programmation,
+        prevention_primaire=True,
+        retenue=True,
+        cout_total=D("10000"),
+        montant_fipd=D("2000"),
+    )
     parametres = programmation.exercice.parametres
     parametres.taux_prevention_primaire = D("0.1500")
     parametres.save()
@@ -257,7 +311,9 @@ def test_parameter_change_recomputes_verdicts(programmation):
 
 def test_saving_an_action_costs_the_same_queries_whatever_the_size(programmation):
     def requetes_pour_enregistrer(taille):
-        creer_actions(programmation, taille - programmation.actions.count(), cout_total=D("200"), montant_fipd=D("100"))
+        creer_actions(
+            programmation, taille - programmation.actions.count(), cout_total=D("200"), montant_fipd=D("100")
+        )
         action = Action.objects.select_related("porteur").filter(programmation=programmation).first()
         action.intitule = f"Nouveau titre {taille}"
         action.montant_fipd = D("90.00")

@@ -11,7 +11,10 @@ def test_reference_data_is_present_after_migrate():
     assert Region.objects.count() == 18
     assert Departement.objects.count() == 101
     assert set(Programme.objects.values_list("code", "gestion_regionale")) == {
-        ("R", True), ("D", True), ("S", True), ("K", False),
+        ("R", True),
+        ("D", True),
+        ("S", True),
+        ("K", False),
     }
     assert list(Exercice.objects.order_by("annee").values_list("annee", flat=True)) == list(range(2018, 2027))
 
@@ -28,7 +31,13 @@ def test_department_codes_follow_the_official_list():
 def test_every_exercice_has_the_2018_annex_parameters(annee):
     stockes = parametres_exercice(Exercice.objects.get(annee=annee))
     attendus = parametres_annexe_2018(annee)
-    for champ in ("plancher_formation", "part_formation", "lecture_plafond_formation",
-                  "taux_prevention_primaire", "code_analytique_contrat_de_ville", "porteurs_credits_centraux"):
+    for champ in (
+        "plancher_formation",
+        "part_formation",
+        "lecture_plafond_formation",
+        "taux_prevention_primaire",
+        "code_analytique_contrat_de_ville",
+        "porteurs_credits_centraux",
+    ):
         assert getattr(stockes, champ) == getattr(attendus, champ), champ
         assert stockes.source(champ), f"{champ} has no source"

@@ -34,7 +34,9 @@ EXERCICES_CLOTURES = (2018,)
 
 
 class Command(BaseCommand):
-    help = "Charge les données de démonstration (comptes, enveloppes, programmations) – en mode debug seulement."
+    help = (
+        "Charge les données de démonstration (comptes, enveloppes, programmations) – en mode debug seulement."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--force", action="store_true", help="Charger même hors du mode debug.")
@@ -46,7 +48,9 @@ class Command(BaseCommand):
                 "jamais sur une instance réelle."
             )
         if not Departement.objects.exists():
-            raise CommandError("Les données de référence manquent : exécutez d'abord « python manage.py migrate ».")
+            raise CommandError(
+                "Les données de référence manquent : exécutez d'abord « python manage.py migrate »."
+            )
         donnees = json.loads(FICHIER.read_text(encoding="utf-8"))
         with transaction.atomic():
             comptes = self.comptes(donnees)
@@ -108,7 +112,10 @@ class Command(BaseCommand):
                 continue
             for jour, nature, montant, motif in e["mouvements"]:
                 MouvementEnveloppe(
-                    enveloppe=enveloppe, date=date.fromisoformat(jour), nature=nature, montant=Decimal(montant),
+                    enveloppe=enveloppe,
+                    date=date.fromisoformat(jour),
+                    nature=nature,
+                    montant=Decimal(montant),
                     motif=motif,
                 ).save()
 
@@ -118,8 +125,13 @@ class Command(BaseCommand):
             departement = Departement.objects.get(code=p["departement"])
             porteur = Porteur.objects.filter(departement=departement, nom=p["nom"]).first()
             if porteur is None:
-                porteur = Porteur(departement=departement, nom=p["nom"], type=p["type"], siret=p.get("siret", ""),
-                                  rna=p.get("rna", ""))
+                porteur = Porteur(
+                    departement=departement,
+                    nom=p["nom"],
+                    type=p["type"],
+                    siret=p.get("siret", ""),
+                    rna=p.get("rna", ""),
+                )
                 porteur.save()
             index[(p["departement"], p["nom"])] = porteur
         return index
@@ -152,7 +164,9 @@ class Command(BaseCommand):
             if a.get("cofinancements"):
                 cofinancements[len(nouvelles)] = [(f, Decimal(m)) for f, m in a["cofinancements"]]
             nouvelles.append(
-                Action(programmation=programmation, porteur=porteurs[(p["departement"], a["porteur"])], **champs)
+                Action(
+                    programmation=programmation, porteur=porteurs[(p["departement"], a["porteur"])], **champs
+                )
             )
         if nouvelles:
             ecrire_actions(programmation.pk, nouvelles, cofinancements=cofinancements)
@@ -180,5 +194,9 @@ class Command(BaseCommand):
             elif statut == Statut.VALIDEE:
                 texte = "Programmation validée."
             Commentaire.objects.create(
-                programmation=programmation, auteur=auteur, texte=texte, statut_avant=avant, statut_apres=statut
+                programmation=programmation,
+                auteur=auteur,
+                texte=texte,
+                statut_avant=avant,
+                statut_apres=statut,
             )
