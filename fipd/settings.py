@@ -1,5 +1,7 @@
 """Settings, read from the environment (django-environ); `.env.example` lists every variable."""
 
+import os
+import tempfile
 from pathlib import Path
 
 import environ
@@ -80,8 +82,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 30,
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
     }
-    # A file, not the shared in-memory database, so that threaded tests lock as production does.
-    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / ".test-db.sqlite3")}
+    # A file, not the shared in-memory database, so that threaded tests lock as production does; one per
+    # test process, so that two runs on one machine do not share it.
+    DATABASES["default"]["TEST"] = {
+        "NAME": str(Path(tempfile.gettempdir()) / f"fipd-test-{os.getpid()}.sqlite3")
+    }
 DATABASES["default"].setdefault("ATOMIC_REQUESTS", False)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -1,4 +1,13 @@
 from django.urls import path
-from django.views.generic import RedirectView
 
-urlpatterns = [path("", RedirectView.as_view(url="/admin/", permanent=False), name="accueil")]
+from programmation.vues import accueil
+
+urlpatterns = [
+    path("", accueil.accueil, name="accueil"),
+    path("programmations/ouvrir/", accueil.ouvrir_programmation, name="ouvrir_programmation"),
+    path(
+        "programmations/<int:annee>/<str:departement>/<str:programme>/reconduire/",
+        accueil.reconduire,
+        name="reconduire",
+    ),
+]

@@ -136,6 +136,7 @@ class UtilisateurFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Utilisateur
         django_get_or_create = ("username",)
+        skip_postgeneration_save = True
 
     username = factory.Sequence(lambda n: f"agent{n}")
     email = factory.LazyAttribute(lambda o: f"{o.username}@interieur.gouv.fr")
@@ -144,5 +145,7 @@ class UtilisateurFactory(factory.django.DjangoModelFactory):
 
     @factory.post_generation
     def departements(self, create, extracted, **kwargs):
+        if create:
+            self.save()  # the password set by the hook above
         if create and extracted:
             self.departements.set(extracted)

@@ -1,0 +1,1 @@
+"""Views of the programmation app, one module per page family."""

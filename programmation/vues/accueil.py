@@ -1,0 +1,410 @@
+"""The home page (DESIGN.md §6): an agent's programmations, a region's, or the national review list; and the
+two writes started from it, opening a programmation and carrying last year's actions over.
+
+Every list is one query (the envelope comes from a subquery, the figures from the programmation's stored
+totals), so that the page's query count does not grow with its rows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from itertools import groupby
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Exists, OuterRef, Subquery
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from eligibilite.ecriture import ecrire_actions, recalculer_programmation
+from eligibilite.regles import plafond_formation
+from fipd.acces import exiger, peut_saisir
+from fipd.forms import FormulaireDsfr
+from programmation.models import (
+    Action,
+    Decision,
+    Departement,
+    Enveloppe,
+    Exercice,
+    ParametresExercice,
+    Programmation,
+    Programme,
+    Statut,
+)
+
+ZERO = Decimal("0.00")
+MILLIEME = Decimal("0.001")
+
+
+def enveloppe_departementale() -> Subquery:
+    """The departmental envelope of the programmation's exercice and programme (None when there is none)."""
+    return Subquery(
+        Enveloppe.objects.filter(
+            exercice_id=OuterRef("exercice_id"),
+            programme_id=OuterRef("programme_id"),
+            departement_id=OuterRef("departement_id"),
+        ).values("montant")[:1]
+    )
+
+
+def actions_precedentes() -> Exists:
+    """Whether the same department and programme had actions in the previous exercice."""
+    return Exists(
+        Action.objects.filter(
+            programmation__exercice__annee=OuterRef("exercice__annee") - 1,
+            programmation__departement_id=OuterRef("departement_id"),
+            programmation__programme_id=OuterRef("programme_id"),
+        )
+    )
+
+
+def departements_saisissables(user):
+    """The departments whose programmations ``user`` may open and fill in."""
+    if user.is_superuser:
+        return Departement.objects.all()
+    if user.est_agent_prefecture:
+        return user.departements.all()
+    return Departement.objects.none()
+
+
+# --- Forms ----------------------------------------------------------------------------------------------
+
+
+class FormulaireOuverture(FormulaireDsfr):
+    departement = forms.ModelChoiceField(
+        label="Département",
+        queryset=Departement.objects.none(),
+        to_field_name="code",
+        empty_label="Choisir un département",
+    )
+    exercice = forms.ModelChoiceField(
+        label="Exercice",
+        queryset=Exercice.objects.ouverts(),
+        to_field_name="annee",
+        empty_label="Choisir un exercice",
+        error_messages={
+            "invalid_choice": "Cet exercice est clôturé ou n'existe pas : choisissez un exercice ouvert."
+        },
+    )
+    programme = forms.ModelChoiceField(
+        label="Programme",
+        queryset=Programme.objects.all(),
+        to_field_name="code",
+        empty_label="Choisir un programme",
+    )
+
+    def __init__(self, *args, departements, un_seul=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["departement"].queryset = departements
+        if un_seul:
+            self.fields["departement"].empty_label = None
+
+    def clean(self):
+        donnees = super().clean()
+        departement, exercice, programme = (donnees.get(c) for c in ("departement", "exercice", "programme"))
+        if departement and exercice and programme:
+            if Programmation.objects.filter(
+                departement=departement, exercice=exercice, programme=programme
+            ).exists():
+                raise ValidationError(
+                    f"Le département {departement} a déjà une programmation du programme {programme.code} "
+                    f"pour {exercice.annee} : ouvrez-la depuis la liste.",
+                    code="programmation_existante",
+                )
+        return donnees
+
+
+class FormulaireFiltreNational(FormulaireDsfr):
+    annee = forms.TypedChoiceField(label="Exercice", coerce=int)
+    statut = forms.ChoiceField(
+        label="Statut", required=False, choices=[("", "Tous les statuts"), *Statut.choices]
+    )
+
+    def __init__(self, *args, annees, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["annee"].choices = [(a, str(a)) for a in annees]
+
+
+# --- Rows -----------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Ligne:
+    """One programmation on a home page, with the figures computed from its stored totals."""
+
+    programmation: Programmation
+    enveloppe: Decimal | None
+    plafond_formation: Decimal | None = None
+    lecture_plafond: str = ""
+    peut_reconduire: bool = False
+
+    @property
+    def reste(self) -> Decimal:
+        """Room left on the envelope (a department without an envelope has an envelope of 0 €)."""
+        return (self.enveloppe or ZERO) - self.programmation.total_fipd
+
+    @property
+    def consommation(self) -> Decimal | None:
+        """Retained total ÷ envelope, to the tenth of a percent; None without an envelope."""
+        if not self.enveloppe:
+            return None
+        return (self.programmation.total_fipd / self.enveloppe).quantize(MILLIEME)
+
+
+def lignes_agent(programmations, saisissables: set[int]) -> list[Ligne]:
+    """Rows with the training cap computed from the stored totals and the exercice's parameters;
+    ``saisissables``: the primary keys of the departments the user fills in."""
+    parametres = {}
+    lignes = []
+    for p in programmations:
+        if p.exercice_id not in parametres:
+            try:
+                parametres[p.exercice_id] = p.exercice.parametres.en_parametres()
+            except ParametresExercice.DoesNotExist:
+                parametres[p.exercice_id] = None
+        params = parametres[p.exercice_id]
+        lignes.append(
+            Ligne(
+                programmation=p,
+                enveloppe=p.montant_enveloppe,
+                plafond_formation=plafond_formation(p.total_fipd, params) if params else None,
+                lecture_plafond=str(params.lecture_plafond_formation) if params else "",
+                peut_reconduire=p.a_precedentes and p.modifiable and p.departement_id in saisissables,
+            )
+        )
+    return lignes
+
+
+def grouper(lignes: list[Ligne]) -> list[tuple[Exercice, list[tuple[Programme, list[Ligne]]]]]:
+    """By exercice (newest first), then by programme: the rows arrive in that order."""
+    return [
+        (
+            exercice,
+            [
+                (programme, list(parmi))
+                for programme, parmi in groupby(du_meme, lambda lg: lg.programmation.programme)
+            ],
+        )
+        for exercice, du_meme in groupby(lignes, lambda lg: lg.programmation.exercice)
+    ]
+
+
+# --- Views ----------------------------------------------------------------------------------------------
+
+
+@login_required
+def accueil(request):
+    if request.user.est_national:
+        return liste_nationale(request)
+    return mes_programmations(request)
+
+
+def mes_programmations(request, formulaire: FormulaireOuverture | None = None):
+    """An agent's programmations (their departments), or a regional agent's (their region), read-only for the
+    latter."""
+    user = request.user
+    programmations = (
+        Programmation.objects.for_user(user)
+        .select_related("exercice__parametres", "departement", "programme")
+        .annotate(montant_enveloppe=enveloppe_departementale(), a_precedentes=actions_precedentes())
+        .order_by("-exercice__annee", "programme__code", "departement__code")
+    )
+    departements = list(departements_saisissables(user))
+    if departements and formulaire is None:
+        formulaire = FormulaireOuverture(
+            departements=departements_saisissables(user), un_seul=len(departements) == 1
+        )
+    lignes = lignes_agent(programmations, {d.pk for d in departements})
+    contexte = {
+        "title": "Mes programmations",
+        "groupes": grouper(lignes),
+        "formulaire": formulaire if departements else None,
+        "region": user.region if user.est_agent_regional else None,
+        "departements": departements if user.est_agent_prefecture else [],
+    }
+    return render(request, "accueil/mes_programmations.html", contexte)
+
+
+def liste_nationale(request):
+    """Every programmation of one exercice, for the SG-CIPDR's review: one query for the rows."""
+    exercices = list(Exercice.objects.annotate(nb=Count("programmation")).order_by("-annee"))
+    if not exercices:
+        raise Http404("Aucun exercice n'est défini.")
+    par_defaut = next((e for e in exercices if not e.cloture and e.nb), exercices[0])
+    formulaire = FormulaireFiltreNational(
+        request.GET or None, annees=[e.annee for e in exercices], initial={"annee": par_defaut.annee}
+    )
+    annee, statut = par_defaut.annee, ""
+    if formulaire.is_bound and formulaire.is_valid():
+        annee, statut = formulaire.cleaned_data["annee"], formulaire.cleaned_data["statut"]
+    exercice = next(e for e in exercices if e.annee == annee)
+
+    programmations = (
+        Programmation.objects.for_user(request.user)
+        .filter(exercice=exercice)
+        .select_related("departement", "programme")
+        .annotate(montant_enveloppe=enveloppe_departementale())
+        .order_by("departement__code", "programme__code")
+    )
+    if statut:
+        programmations = programmations.filter(statut=statut)
+    lignes = [Ligne(programmation=p, enveloppe=p.montant_enveloppe) for p in programmations]
+    for ligne in lignes:
+        ligne.programmation.exercice = exercice  # already loaded: no query per row for its URL
+
+    comptes = dict(
+        Programmation.objects.for_user(request.user)
+        .filter(exercice=exercice)
+        .values_list("statut")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    contexte = {
+        "title": f"Programmations {exercice.annee}",
+        "exercice": exercice,
+        "formulaire": formulaire,
+        "statut": statut,
+        "libelle_statut": Statut(statut).label if statut else "",
+        "lignes": lignes,
+        "nb_total": sum(comptes.values()),
+        "nb_transmises": comptes.get(Statut.TRANSMISE, 0),
+        "total_enveloppes": sum((lg.enveloppe or ZERO for lg in lignes), ZERO),
+        "total_retenu": sum((lg.programmation.total_fipd for lg in lignes), ZERO),
+    }
+    return render(request, "accueil/liste_nationale.html", contexte)
+
+
+@login_required
+@require_POST
+def ouvrir_programmation(request):
+    """Opens (creates, as a draft) a programmation of one of the agent's departments in an open exercice."""
+    user = request.user
+    exiger(
+        user.est_agent_prefecture or user.is_superuser,
+        "Seuls les agents de préfecture ouvrent la programmation de leur département.",
+    )
+    departements = departements_saisissables(user)
+    code = request.POST.get("departement", "")
+    if code and not departements.filter(code=code).exists():
+        raise Http404("Ce département ne fait pas partie de votre périmètre.")
+    formulaire = FormulaireOuverture(request.POST, departements=departements)
+    if not formulaire.is_valid():
+        return mes_programmations(request, formulaire)
+    d = formulaire.cleaned_data
+    try:
+        with transaction.atomic():
+            programmation = Programmation.objects.create(
+                exercice=d["exercice"],
+                departement=d["departement"],
+                programme=d["programme"],
+                statut=Statut.BROUILLON,
+            )
+            recalculer_programmation(programmation.pk)  # stores the verdicts of the empty programmation
+    except IntegrityError:
+        formulaire.add_error(None, "Cette programmation vient d'être ouverte par quelqu'un d'autre.")
+        return mes_programmations(request, formulaire)
+    except ValidationError as e:
+        formulaire.add_error(None, e)
+        return mes_programmations(request, formulaire)
+    messages.success(
+        request,
+        f"La programmation {programmation.programme.code} {programmation.exercice.annee} du département "
+        f"{programmation.departement} est ouverte, en brouillon.",
+    )
+    return redirect(programmation.get_absolute_url())
+
+
+CHAMPS_RECONDUITS = [
+    "reference",
+    "intitule",
+    "porteur",
+    "categorie",
+    "public",
+    "milieu",
+    "cout_total",
+    "montant_demande",
+    "montant_fipd",
+    "contrat_de_ville",
+    "code_analytique",
+    "theme_prevention_primaire",
+    "justification",
+]
+
+
+def _pluriel(n: int, singulier: str, pluriel: str) -> str:
+    return f"{n} {singulier if n < 2 else pluriel}"
+
+
+@login_required
+@require_POST
+def reconduire(request, annee: int, departement: str, programme: str):
+    """Copies the previous exercice's actions (same department and programme) into this programmation, as
+    « en instruction », in one guarded write; references already present are skipped."""
+    programmation = get_object_or_404(
+        Programmation.objects.for_user(request.user).select_related("exercice", "departement", "programme"),
+        exercice__annee=annee,
+        departement__code=departement,
+        programme__code=programme,
+    )
+    exiger(
+        peut_saisir(request.user, programmation),
+        "Seul un agent de préfecture du département reconduit des actions, dans une programmation en "
+        "brouillon ou à corriger d'un exercice ouvert.",
+    )
+    precedente = (
+        Programmation.objects.for_user(request.user)
+        .filter(
+            exercice__annee=annee - 1,
+            departement_id=programmation.departement_id,
+            programme_id=programmation.programme_id,
+        )
+        .first()
+    )
+    if precedente is None:
+        messages.error(
+            request,
+            f"Le département n'a pas de programmation du programme {programme} pour {annee - 1} : "
+            "il n'y a rien à reconduire.",
+        )
+        return redirect(programmation.get_absolute_url())
+
+    existantes = set(programmation.actions.values_list("reference", flat=True))
+    copies, cofinancements, ignorees = [], {}, 0
+    for source in (
+        precedente.actions.select_related("porteur").prefetch_related("cofinancements").order_by("reference")
+    ):
+        if source.reference in existantes:
+            ignorees += 1
+            continue
+        copie = Action(
+            programmation=programmation,
+            decision=Decision.EN_INSTRUCTION,
+            **{champ: getattr(source, champ) for champ in CHAMPS_RECONDUITS},
+        )
+        cofis = [(c.financeur, c.montant) for c in source.cofinancements.all()]
+        if cofis:
+            cofinancements[len(copies)] = cofis
+        copies.append(copie)
+
+    if copies:
+        try:
+            ecrire_actions(programmation.pk, copies, cofinancements=cofinancements)
+        except ValidationError as e:
+            messages.error(request, "Les actions n'ont pas été reconduites : " + " ".join(e.messages))
+            return redirect(programmation.get_absolute_url())
+    message = (
+        f"{_pluriel(len(copies), 'action reconduite', 'actions reconduites')} depuis {annee - 1}, "
+        f"en instruction"
+    )
+    if ignorees:
+        message += (
+            f" ; {_pluriel(ignorees, 'action ignorée', 'actions ignorées')} car "
+            f"{'sa référence existe' if ignorees == 1 else 'leur référence existe'} déjà"
+        )
+    messages.success(request, message + ".")
+    return redirect(programmation.get_absolute_url())
