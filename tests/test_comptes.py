@@ -183,7 +183,7 @@ def test_footer_links_to_the_three_pages(client):
 
 def test_accessibility_statement_is_honest_about_its_audit(client):
     html = client.get(reverse("accessibilite")).content.decode()
-    assert "partiellement conforme" in html and "RGAA" in html and "4.1" in html
+    assert "non conforme" in html and "RGAA" in html and "4.1" in html
     assert "pas encore été audité" in html and "axe-core" in html
     assert "Défenseur des droits" in html and "Voies de recours" in html
 

@@ -19,7 +19,7 @@ CONFIGURATION = {
     ),
     "beta_tag": False,
     "mourning": False,
-    "accessibility_status": "PART",
+    "accessibility_status": "NOT",
     "notice_title": "",
     "notice_description": "",
 }
