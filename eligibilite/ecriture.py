@@ -127,7 +127,8 @@ def faits_action(action: Action, cofinancements: Sequence[Decimal] | None = None
     """The facts of one action; ``cofinancements`` when known, else read from the database."""
     if cofinancements is None:
         cofinancements = [c.montant for c in action.cofinancements.all()] if action.pk else []
-    porteur = action.porteur if action.porteur_id else None
+    # A porteur being created in the same form is not saved yet: the rules still read its type and name.
+    porteur = action.porteur if action.porteur_id or Action.porteur.is_cached(action) else None
     return FaitsAction(
         reference=action.reference,
         categorie=action.categorie,
@@ -303,8 +304,15 @@ def _stocker_programmation(programmation_id: int, r: Resultat) -> None:
     )
 
 
-def _preparer(programmation_id: int, ecrites: Sequence[Action]) -> tuple[Programmation, Contexte]:
-    programmation = verrouiller(programmation_id)
+def _preparer(
+    programmation_id: int, ecrites: Sequence[Action], verrou: bool = True
+) -> tuple[Programmation, Contexte]:
+    if verrou:
+        programmation = verrouiller(programmation_id)
+    else:
+        programmation = Programmation.objects.select_related(
+            "exercice__parametres", "departement", "programme"
+        ).get(pk=programmation_id)
     controler_modifiable(programmation)
     for action in ecrites:
         if action.programmation_id != programmation_id:
@@ -321,12 +329,21 @@ def verifier_actions(
     programmation_id: int,
     ecrites: Sequence[Action],
     cofinancements: dict[int, Sequence[Decimal]] | None = None,
+    verrou: bool = True,
 ) -> Resultat:
-    """The write rule without writing (form and admin validation); raises the refusal as a ValidationError."""
-    with transaction.atomic():
-        _, ctx = _preparer(programmation_id, ecrites)
+    """The write rule without writing (form and admin validation); raises the refusal as a ValidationError.
+
+    ``verrou=False`` is for previews while the user types: no transaction and no lock (on SQLite a
+    transaction would take the database's write lock at every keystroke); the save checks again under lock.
+    """
+    if verrou:
+        with transaction.atomic():
+            _, ctx = _preparer(programmation_id, ecrites)
+            avant = lignes(programmation_id)
+    else:
+        _, ctx = _preparer(programmation_id, ecrites, verrou=False)
         avant = lignes(programmation_id)
-        resultat = evaluer_ecriture(ctx, avant, ecrites, cofinancements=cofinancements)
+    resultat = evaluer_ecriture(ctx, avant, ecrites, cofinancements=cofinancements)
     if resultat.refus:
         raise erreur_de_refus(resultat.refus, ecrites, avant)
     return resultat

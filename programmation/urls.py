@@ -1,1 +1,18 @@
-urlpatterns = []
+from django.urls import path
+
+from .vues import programmation as vues
+
+PROGRAMMATION = "programmations/<int:annee>/<str:departement>/<str:programme>/"
+
+urlpatterns = [
+    path(PROGRAMMATION, vues.programmation, name="programmation"),
+    path(f"{PROGRAMMATION}actions/nouvelle/", vues.action_creer, name="action_creer"),
+    path(f"{PROGRAMMATION}actions/apercu/", vues.action_apercu, name="action_apercu"),
+    path(f"{PROGRAMMATION}decisions/", vues.decisions, name="decisions"),
+    path(f"{PROGRAMMATION}transmettre/", vues.transmettre, name="transmettre"),
+    path(f"{PROGRAMMATION}valider/", vues.valider, name="valider"),
+    path(f"{PROGRAMMATION}renvoyer/", vues.renvoyer, name="renvoyer"),
+    path(f"{PROGRAMMATION}rouvrir/", vues.rouvrir, name="rouvrir"),
+    path("actions/<int:pk>/", vues.action, name="action"),
+    path("actions/<int:pk>/supprimer/", vues.action_supprimer, name="action_supprimer"),
+]

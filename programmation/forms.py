@@ -1,0 +1,286 @@
+"""Forms of the prefecture workspace: an action with its co-funders, a new porteur, a workflow comment.
+
+Amounts are typed the French way (« 1 234,56 », « 1234,56 € ») or with a dot (« 1234.56 ») and read as
+``Decimal``, never float. The write rule is not run here: the view runs it once, under the programmation's
+lock, through ``eligibilite.ecriture``, and adds its refusals to these forms beside their fields.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+from django import forms
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.forms.models import construct_instance
+from dsfr.forms import DsfrBaseForm
+
+from .models import MONTANT_POSITIF, Action, Decision, Porteur
+
+ESPACES = re.compile(r"[\s\u00a0\u202f]+")
+FORMATS_DATE = ["%Y-%m-%d", "%d/%m/%Y"]
+
+
+def normaliser_montant(texte: str) -> str:
+    """« 1 234,56 € » → « 1234.56 »; « 1,234.56 » → « 1234.56 »; anything else is left to Decimal."""
+    texte = ESPACES.sub("", texte.strip())
+    texte = texte.removesuffix("€").removesuffix("EUR")
+    if "," in texte and "." in texte:
+        if texte.rfind(",") > texte.rfind("."):  # « 1.234,56 »: dots group thousands
+            texte = texte.replace(".", "")
+        else:  # « 1,234.56 »: commas group thousands
+            texte = texte.replace(",", "")
+    return texte.replace(",", ".")
+
+
+class MontantInput(forms.TextInput):
+    """A text input (a number input refuses « 1 234,56 »), shown with a decimal comma."""
+
+    def __init__(self, attrs=None):
+        super().__init__(
+            {"inputmode": "decimal", "autocomplete": "off", "spellcheck": "false", **(attrs or {})}
+        )
+
+    def format_value(self, value):
+        if isinstance(value, Decimal):  # « 12 345,67 »: what an agent types, and reads back
+            return f"{value:,.2f}".replace(",", " ").replace(".", ",")
+        return super().format_value(value)
+
+
+class ChampMontant(forms.DecimalField):
+    widget = MontantInput
+    default_error_messages = {
+        "invalid": "Saisissez un montant en euros, par exemple 1 234,56.",
+        "max_decimal_places": "Un montant a au plus deux décimales (les centimes).",
+        "max_digits": "Ce montant est trop grand.",
+        "max_whole_digits": "Ce montant est trop grand.",
+    }
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_digits", 12)
+        kwargs.setdefault("decimal_places", 2)
+        kwargs.setdefault("validators", MONTANT_POSITIF)
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = normaliser_montant(value)
+        return super().to_python(value)
+
+    def widget_attrs(self, widget):
+        return {}  # no « step »/« min »: the input is text
+
+
+class FormulaireDsfr(DsfrBaseForm):
+    def get_context(self):
+        # DsfrBaseForm.get_context() only adds a deprecation warning about a transitional setting.
+        return forms.Form.get_context(self)
+
+
+def erreurs_par_champ(erreur: ValidationError, champs) -> dict[str, list[ValidationError]]:
+    """A ValidationError split by the fields of a form; errors on other fields go to the whole form."""
+    if not hasattr(erreur, "error_dict"):
+        return {NON_FIELD_ERRORS: erreur.error_list}
+    resultat: dict[str, list[ValidationError]] = {}
+    for champ, erreurs in erreur.error_dict.items():
+        cle = champ if champ in champs else NON_FIELD_ERRORS
+        resultat.setdefault(cle, []).extend(erreurs)
+    return resultat
+
+
+def ajouter_erreurs(form: forms.BaseForm, erreurs: dict[str, list[ValidationError]]) -> None:
+    for champ, liste in erreurs.items():
+        form.add_error(None if champ == NON_FIELD_ERRORS else champ, ValidationError(liste))
+
+
+class FormulaireAction(FormulaireDsfr, forms.ModelForm):
+    porteur = forms.ModelChoiceField(
+        label="Porteur",
+        queryset=Porteur.objects.none(),
+        required=False,
+        empty_label="Choisir un porteur",
+        help_text="Un porteur du département ; ou cochez « nouveau porteur » ci-dessous.",
+    )
+    nouveau_porteur = forms.BooleanField(
+        label="Nouveau porteur",
+        required=False,
+        help_text="Créer le porteur avec l'action (nom, type, SIRET, RNA ci-dessous).",
+    )
+    cout_total = ChampMontant(label="Coût total", help_text="En euros, par exemple 12 345,67.")
+    montant_demande = ChampMontant(
+        label="Montant demandé", required=False, help_text="Laisser vide s'il n'est pas connu."
+    )
+    montant_fipd = ChampMontant(label="Montant FIPD", help_text="Le montant proposé au FIPD.")
+    date_debut = forms.DateField(
+        label="Date de début",
+        required=False,
+        input_formats=FORMATS_DATE,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    date_fin = forms.DateField(
+        label="Date de fin",
+        required=False,
+        input_formats=FORMATS_DATE,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+
+    class Meta:
+        model = Action
+        fields = [
+            "reference",
+            "intitule",
+            "porteur",
+            "categorie",
+            "public",
+            "milieu",
+            "theme_prevention_primaire",
+            "justification",
+            "cout_total",
+            "montant_demande",
+            "montant_fipd",
+            "contrat_de_ville",
+            "code_analytique",
+            "date_debut",
+            "date_fin",
+            "decision",
+        ]
+        widgets = {"justification": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, programmation, porteurs, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.programmation = programmation
+        self.instance.programmation = programmation
+        self.fields["porteur"].queryset = porteurs
+        self.fields["theme_prevention_primaire"].choices = [("", "Aucun")] + [
+            c for c in self.fields["theme_prevention_primaire"].choices if c[0]
+        ]
+        self.fields["decision"].choices = Decision.choices
+
+    def clean_reference(self):
+        reference = self.cleaned_data["reference"].strip()
+        doublons = Action.objects.filter(programmation=self.programmation, reference=reference)
+        if self.instance.pk:
+            doublons = doublons.exclude(pk=self.instance.pk)
+        if doublons.exists():
+            raise ValidationError(
+                "Une action de cette programmation a déjà cette référence.", code="reference"
+            )
+        return reference
+
+    def clean(self):
+        donnees = super().clean()
+        if not donnees.get("nouveau_porteur") and not donnees.get("porteur") and "porteur" not in self.errors:
+            self.add_error(
+                "porteur", "Choisissez un porteur, ou cochez « Nouveau porteur » pour en créer un."
+            )
+        debut, fin = donnees.get("date_debut"), donnees.get("date_fin")
+        if debut and fin and fin < debut:
+            self.add_error("date_fin", "La date de fin précède la date de début.")
+        return donnees
+
+    def _post_clean(self):
+        """Copies the valid input onto the instance and checks its fields. ``Action.clean()`` (the write rule
+        without the co-funders and without the version check) is left to the view, which runs the full
+        rule once at save time; the constraint on references is checked by ``clean_reference``."""
+        try:
+            self.instance = construct_instance(self, self.instance, self._meta.fields, self._meta.exclude)
+        except ValidationError as e:
+            self._update_errors(e)
+        if self.cleaned_data.get("nouveau_porteur"):
+            self.instance.porteur = None
+        try:
+            # The porteur is checked by clean() (a new one is created by the view, with its own form).
+            self.instance.clean_fields(exclude=self._get_validation_exclusions() | {"porteur"})
+        except ValidationError as e:
+            self._update_errors(e)
+
+    @property
+    def porteur_a_creer(self) -> bool:
+        return bool(self.is_bound and self.data.get(self.add_prefix("nouveau_porteur")))
+
+
+class FormulairePorteur(FormulaireDsfr, forms.ModelForm):
+    """A porteur created with an action, in the programmation's department."""
+
+    siret = forms.CharField(
+        label="SIRET", max_length=20, required=False, help_text="14 chiffres, espaces admis ; facultatif."
+    )
+    rna = forms.CharField(
+        label="Numéro RNA", max_length=12, required=False, help_text="W suivi de 9 chiffres ; facultatif."
+    )
+
+    class Meta:
+        model = Porteur
+        fields = ["nom", "type", "siret", "rna"]
+        labels = {"nom": "Nom du porteur"}
+
+    def __init__(self, *args, departement, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.departement = departement
+        # Only validated when « Nouveau porteur » is checked: then both are required (see clean()).
+        self.fields["nom"].required = self.fields["type"].required = False
+        self.fields["type"].choices = [("", "Choisir un type")] + [
+            c for c in self.fields["type"].choices if c[0]
+        ]
+
+    def clean(self):
+        donnees = super().clean()
+        for champ in ("nom", "type"):
+            if not donnees.get(champ) and champ not in self.errors:
+                self.add_error(champ, "Ce champ est obligatoire pour créer un porteur.")
+        return donnees
+
+    def clean_siret(self):
+        siret = ESPACES.sub("", self.cleaned_data["siret"])
+        if siret and Porteur.objects.filter(departement=self.instance.departement, siret=siret).exists():
+            raise ValidationError(
+                "Un porteur de ce département a déjà ce SIRET : choisissez-le dans la liste."
+            )
+        return siret
+
+    def clean_rna(self):
+        return self.cleaned_data["rna"].strip().upper()
+
+
+class FormulaireCofinancement(FormulaireDsfr):
+    financeur = forms.CharField(label="Financeur", max_length=200, required=False)
+    montant = ChampMontant(label="Montant", required=False)
+
+    def clean(self):
+        donnees = super().clean()
+        financeur, montant = donnees.get("financeur", "").strip(), donnees.get("montant")
+        if financeur and montant is None and "montant" not in self.errors:
+            self.add_error("montant", "Indiquez le montant de ce cofinancement.")
+        if montant is not None and not financeur:
+            self.add_error("financeur", "Indiquez le financeur de ce montant.")
+        donnees["financeur"] = financeur
+        return donnees
+
+
+class BaseCofinancements(forms.BaseFormSet):
+    def lignes(self) -> list[tuple[str, Decimal]]:
+        """(financeur, montant) of each filled line; an emptied line removes that co-funder."""
+        return [
+            (f.cleaned_data["financeur"], f.cleaned_data["montant"])
+            for f in self.forms
+            if f.cleaned_data.get("financeur") and f.cleaned_data.get("montant") is not None
+        ]
+
+    def montants_valides(self) -> list[Decimal]:
+        """The amounts that can be read even when other lines are invalid (for the live preview)."""
+        montants = []
+        for f in self.forms:
+            if f.is_valid() and f.cleaned_data.get("financeur") and f.cleaned_data.get("montant") is not None:
+                montants.append(f.cleaned_data["montant"])
+        return montants
+
+
+Cofinancements = forms.formset_factory(
+    FormulaireCofinancement, formset=BaseCofinancements, extra=2, max_num=50, validate_max=True
+)
+
+
+class FormulaireCommentaire(FormulaireDsfr):
+    texte = forms.CharField(
+        label="Commentaire", required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
+    )

@@ -1,0 +1,618 @@
+"""The prefecture workspace: a programmation's page, its actions, decisions and submission workflow.
+
+Every view loads its object through ``for_user()`` (out of scope: 404), then checks the write right
+explicitly (``fipd.acces``: 403). Writes go through ``eligibilite.ecriture`` (actions, decisions, deletion)
+and ``programmation.workflow`` (status); the pages read the stored verdicts and totals, never recompute them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db import IntegrityError, transaction
+from django.http import Http404, QueryDict
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from dsfr.utils import list_pages
+
+from eligibilite.ecriture import decider_actions, ecrire_actions, faits_action, marges, verifier_actions
+from eligibilite.regles import Parametres, marge_formation, pourcentage, registre
+from eligibilite.regles.faits import CATEGORIE_PREVENTION_PRIMAIRE, CATEGORIES_FORMATION
+from eligibilite.regles.programmations import lecture_plafond
+from fipd.acces import exiger, peut_saisir, peut_transmettre
+
+from ..filters import COLONNES_TRI, FiltreActions
+from ..forms import (
+    Cofinancements,
+    FormulaireAction,
+    FormulaireCommentaire,
+    FormulairePorteur,
+    ajouter_erreurs,
+    erreurs_par_champ,
+)
+from ..historique import historique_action, historique_actions, historique_mouvements, historique_statut
+from ..models import (
+    Action,
+    Decision,
+    Enveloppe,
+    ParametresExercice,
+    Porteur,
+    Programmation,
+    Statut,
+)
+from ..workflow import TRANSITIONS, autorisee, changer_statut, possible
+
+ZERO = Decimal("0.00")
+ACTIONS_PAR_PAGE = 100
+LIENS_PROGRAMMATION = ("exercice__parametres", "departement__region", "programme")
+
+
+# --- Loading, in the user's scope ------------------------------------------------------------------------
+
+
+def charger_programmation(request, annee: int, departement: str, programme: str) -> Programmation:
+    return get_object_or_404(
+        Programmation.objects.for_user(request.user).select_related(*LIENS_PROGRAMMATION),
+        exercice__annee=annee,
+        departement__code=departement,
+        programme__code=programme,
+    )
+
+
+def charger_action(request, pk: int) -> Action:
+    return get_object_or_404(
+        Action.objects.for_user(request.user).select_related(
+            "porteur", *(f"programmation__{lien}" for lien in LIENS_PROGRAMMATION)
+        ),
+        pk=pk,
+    )
+
+
+def parametres_de(programmation: Programmation) -> Parametres | None:
+    try:
+        return programmation.exercice.parametres.en_parametres()
+    except ParametresExercice.DoesNotExist:
+        return None
+
+
+def enveloppe_de(programmation: Programmation, mouvements: bool = False) -> Enveloppe | None:
+    enveloppes = Enveloppe.objects.filter(
+        exercice_id=programmation.exercice_id,
+        programme_id=programmation.programme_id,
+        departement_id=programmation.departement_id,
+    )
+    if mouvements:
+        enveloppes = enveloppes.prefetch_related("mouvements")
+    return enveloppes.first()
+
+
+def fil_ariane(programmation: Programmation, courant: str | None = None) -> dict:
+    """The breadcrumb below « Accueil » (which the DSFR breadcrumb adds itself)."""
+    p = programmation
+    titre = f"{p.departement} – programme {p.programme.code} – {p.exercice.annee}"
+    if courant is None:
+        return {"links": [], "current": titre}
+    return {"links": [{"url": p.get_absolute_url(), "title": titre}], "current": courant}
+
+
+def urls_de(programmation: Programmation) -> dict[str, str]:
+    """The URLs of the programmation's pages and writes, by route name."""
+    kwargs = {
+        "annee": programmation.exercice.annee,
+        "departement": programmation.departement.code,
+        "programme": programmation.programme.code,
+    }
+    noms = ("action_creer", "action_apercu", "decisions", "transmettre", "valider", "renvoyer", "rouvrir")
+    return {nom: reverse(nom, kwargs=kwargs) for nom in noms}
+
+
+def _suivant(request, defaut: str) -> str:
+    """Where to go after a POST: a local URL given by the form, else ``defaut``."""
+    suivant = request.POST.get("suivant", "")
+    if suivant and url_has_allowed_host_and_scheme(suivant, {request.get_host()}, request.is_secure()):
+        return suivant
+    return defaut
+
+
+# --- The programmation page -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Colonne:
+    cle: str
+    libelle: str
+    url: str
+    tri: str | None  # aria-sort: ascending, descending or None
+
+
+def _colonnes(params: QueryDict, tri: str) -> list[Colonne]:
+    colonnes = []
+    for cle, (_, libelle) in COLONNES_TRI.items():
+        lien = params.copy()
+        lien.pop("page", None)
+        if tri == cle:
+            lien["tri"], sens = f"-{cle}", "ascending"
+        elif tri == f"-{cle}":
+            lien["tri"], sens = cle, "descending"
+        else:
+            lien["tri"], sens = cle, None
+        colonnes.append(Colonne(cle, libelle, f"?{lien.urlencode()}", sens))
+    return colonnes
+
+
+def contexte_programmation(
+    request, programmation: Programmation, params: QueryDict | None = None, **extra
+) -> dict:
+    """Everything the page shows, in a number of queries that does not depend on the number of actions."""
+    p = programmation
+    user = request.user
+    params = request.GET if params is None else params
+    parametres = parametres_de(p)
+    enveloppe = enveloppe_de(p, mouvements=True)
+    montant_enveloppe = enveloppe.montant if enveloppe else ZERO
+    saisie = peut_saisir(user, p)
+    agent = peut_transmettre(user, p)
+
+    filtre = FiltreActions(
+        params or None,
+        queryset=p.actions.select_related("porteur"),
+        porteurs=Porteur.objects.filter(departement_id=p.departement_id),
+    )
+    page = Paginator(filtre.qs, ACTIONS_PAR_PAGE).get_page(params.get("page"))
+    list_pages(page)
+    tri = (filtre.form.cleaned_data.get("tri") or ["reference"])[0] if filtre.is_bound else "reference"
+    filtres_actifs = params.copy()
+    filtres_actifs.pop("page", None)
+
+    transitions = [t for t in TRANSITIONS.values() if possible(t, p) and autorisee(t, user, p, agent=agent)]
+    return {
+        "programmation": p,
+        "parametres": parametres,
+        "enveloppe": enveloppe,
+        "mouvements": list(enveloppe.mouvements.all()) if enveloppe else [],
+        "montant_enveloppe": montant_enveloppe,
+        "reste_enveloppe": montant_enveloppe - p.total_fipd,
+        "consommation": (p.total_fipd / montant_enveloppe).quantize(Decimal("0.001"))
+        if montant_enveloppe
+        else None,
+        "marges": marges(p, parametres) if parametres else None,
+        "lecture_plafond": lecture_plafond(parametres) if parametres else "",
+        "peut_saisir": saisie,
+        "transitions": {t.nom: t for t in transitions},
+        "filtre": filtre,
+        "page": page,
+        "actions": page.object_list,
+        "colonnes": _colonnes(params, tri),
+        "tri": tri,
+        "retour": f"?{filtres_actifs.urlencode()}" if filtres_actifs else "",
+        "decisions": Decision.choices,
+        "commentaires": list(p.commentaires.select_related("auteur")),
+        "historique_statut": historique_statut(p),
+        "historique_mouvements": historique_mouvements(enveloppe.pk if enveloppe else None),
+        "historique_actions": historique_actions(p),
+        "breadcrumb_data": fil_ariane(p),
+        "urls": urls_de(p),
+        "cochees": set(),
+        **extra,
+    }
+
+
+def page_programmation(request, programmation, params=None, status=200, **extra):
+    contexte = contexte_programmation(request, programmation, params, **extra)
+    return render(request, "programmation/programmation.html", contexte, status=status)
+
+
+@login_required
+@require_GET
+def programmation(request, annee, departement, programme):
+    return page_programmation(request, charger_programmation(request, annee, departement, programme))
+
+
+# --- Actions: the form, its save, its live preview ------------------------------------------------------
+
+
+class _PorteurRefuse(Exception):
+    def __init__(self, erreur: ValidationError):
+        self.erreur = erreur
+
+
+@dataclass(frozen=True)
+class Stocke:
+    """What an action counts for in the stored totals, read before the form changes the instance."""
+
+    decision: str
+    categorie: str
+    montant_fipd: Decimal
+
+    @classmethod
+    def de(cls, action: Action) -> Stocke | None:
+        return cls(action.decision, action.categorie, action.montant_fipd) if action.pk else None
+
+
+def maxima(
+    programmation: Programmation,
+    parametres: Parametres,
+    action: Action,
+    stocke: Stocke | None,
+    montant_enveloppe: Decimal,
+) -> dict:
+    """The most the FIPD may give ``action`` if retained: the room left in the envelope and under the training
+    cap (without what this action already counts for), 20 % of the cost for primary prevention, the cost."""
+    propre = stocke.montant_fipd if stocke and stocke.decision == Decision.RETENUE else ZERO
+    propre_formation = propre if stocke and stocke.categorie in CATEGORIES_FORMATION else ZERO
+    total, formation = programmation.total_fipd - propre, programmation.total_formation - propre_formation
+    bornes = [("Reste de l'enveloppe (sans cette action)", montant_enveloppe - total, "")]
+    if action.categorie in CATEGORIES_FORMATION:
+        bornes.append(
+            (
+                "Marge sous le plafond de formation",
+                marge_formation(total, formation, parametres),
+                lecture_plafond(parametres),
+            )
+        )
+    if action.cout_total is not None:
+        if action.categorie == CATEGORIE_PREVENTION_PRIMAIRE:
+            bornes.append(
+                (
+                    f"{pourcentage(parametres.taux_prevention_primaire)} du coût total (prévention primaire)",
+                    action.cout_total * parametres.taux_prevention_primaire,
+                    "",
+                )
+            )
+        bornes.append(("Coût total de l'action", action.cout_total, ""))
+    return {
+        "bornes": [{"libelle": lib, "valeur": val, "detail": det} for lib, val, det in bornes],
+        "maximum": max(ZERO, min(val for _, val, _ in bornes)),
+    }
+
+
+def _porteur_provisoire(programmation: Programmation, form_porteur: FormulairePorteur) -> Porteur | None:
+    """An unsaved porteur from the « new porteur » fields, for the preview only.
+
+    ``eligibilite.ecriture.faits_action`` reads an unsaved porteur set on the action. Nothing is written: the
+    preview never saves.
+    """
+    nom = form_porteur.data.get(form_porteur.add_prefix("nom"), "").strip()
+    type_ = form_porteur.data.get(form_porteur.add_prefix("type"), "")
+    if not type_:
+        return None
+    return Porteur(departement=programmation.departement, nom=nom, type=type_)
+
+
+def apercu(programmation, parametres, action, montants, stocke, montant_enveloppe) -> dict:
+    """What the save would say of ``action`` (unsaved): the registry's verdicts, the write rule's refusals,
+    the programmation's verdicts afterwards, and the maxima. Same rule code as the save; nothing written."""
+    contexte = {"maxima": maxima(programmation, parametres, action, stocke, montant_enveloppe)}
+    if action.cout_total is None or action.montant_fipd is None or not action.categorie:
+        contexte["incomplet"] = True
+        return contexte
+    verdicts = registre(programmation.programme.code).verdicts_action(
+        faits_action(action, montants), parametres
+    )
+    contexte["verdicts"] = [v.en_dict() for v in verdicts]
+    contexte["retenue"] = action.decision == Decision.RETENUE
+    try:
+        resultat = verifier_actions(programmation.pk, [action], cofinancements={0: montants}, verrou=False)
+    except ValidationError as e:
+        contexte["refus"] = e.messages
+    else:
+        contexte["verdicts_programmation"] = [v.en_dict() for v in resultat.verdicts_programmation]
+    return contexte
+
+
+def _formulaires(request, programmation, action, porteurs):
+    donnees = request.POST if request.method == "POST" else None
+    initial = None
+    if donnees is None and action.pk:
+        initial = [{"financeur": c.financeur, "montant": c.montant} for c in action.cofinancements.all()]
+    return (
+        FormulaireAction(donnees, instance=action, programmation=programmation, porteurs=porteurs),
+        Cofinancements(donnees, prefix="cofinancements", initial=initial),
+        FormulairePorteur(donnees, prefix="porteur", departement=programmation.departement),
+    )
+
+
+def _version(request) -> int:
+    try:
+        return int(request.POST.get("version", ""))
+    except ValueError:
+        return -1  # no version: treated as stale, never as « overwrite whatever is stored »
+
+
+def _enregistrer(programmation, form, cofis, form_porteur, version) -> Action:
+    """The save: a new porteur (if asked) and the action in one transaction, through the write rule."""
+    action = form.instance
+    nouvelle = action.pk is None
+    if "decision" in form.changed_data or (nouvelle and action.decision != Decision.EN_INSTRUCTION):
+        action.date_decision = timezone.localdate()
+    lignes = cofis.lignes()
+    existantes = [] if nouvelle else list(action.cofinancements.values_list("financeur", "montant"))
+    porteur = None
+    try:
+        with transaction.atomic():
+            if form.cleaned_data.get("nouveau_porteur"):
+                try:
+                    porteur = form_porteur.save()
+                except ValidationError as e:
+                    raise _PorteurRefuse(e) from None
+                action.porteur = porteur
+            ecrire_actions(
+                programmation.pk,
+                [action],
+                cofinancements={0: lignes} if lignes != existantes else None,
+                versions=None if nouvelle else {action.pk: version},
+            )
+    except BaseException:
+        if porteur is not None:  # rolled back with the action
+            porteur.pk, porteur._state.adding = None, True
+            action.porteur = None
+        if nouvelle:
+            action.pk, action._state.adding = None, True
+        raise
+    return action
+
+
+def formulaire_action(request, programmation: Programmation, action: Action, saisie: bool):
+    porteurs = Porteur.objects.for_user(request.user).filter(departement_id=programmation.departement_id)
+    parametres = parametres_de(programmation)
+    stocke = Stocke.de(action)
+    form, cofis, form_porteur = _formulaires(request, programmation, action, porteurs)
+    version = action.version
+    contexte = {}
+    if request.method == "POST":
+        version = _version(request)
+        valide = form.is_valid()
+        valide = cofis.is_valid() and valide
+        if form.porteur_a_creer:
+            valide = form_porteur.is_valid() and valide
+        if valide:
+            try:
+                _enregistrer(programmation, form, cofis, form_porteur, version)
+            except _PorteurRefuse as e:
+                ajouter_erreurs(form_porteur, erreurs_par_champ(e.erreur, form_porteur.fields))
+            except IntegrityError:
+                form.add_error("reference", "Une action de cette programmation a déjà cette référence.")
+            except ValidationError as e:
+                ajouter_erreurs(form, erreurs_par_champ(e, form.fields))
+                if getattr(e, "code", None) == "modification_concurrente":
+                    actuelle = Action.objects.select_related("porteur").get(pk=action.pk)
+                    contexte["actuelle"] = actuelle
+                    contexte["cofinancements_actuels"] = list(actuelle.cofinancements.all())
+                    # They have now seen it: saving again is a choice, not an accident.
+                    version = actuelle.version
+            else:
+                messages.success(request, f"L'action {action.reference} est enregistrée.")
+                return redirect(action.get_absolute_url())
+    montant_enveloppe = _montant_enveloppe(programmation)
+    if parametres and saisie:
+        if request.method == "POST":
+            if form.porteur_a_creer and not form.instance.porteur_id:
+                porteur = _porteur_provisoire(programmation, form_porteur)
+                if porteur:
+                    form.instance.porteur = porteur
+            contexte["apercu"] = apercu(
+                programmation, parametres, form.instance, cofis.montants_valides(), stocke, montant_enveloppe
+            )
+            if form.instance.porteur_id is None:
+                form.instance.porteur = None  # the provisional porteur was for the preview only
+        else:
+            contexte["apercu"] = {
+                "maxima": maxima(programmation, parametres, action, stocke, montant_enveloppe),
+                "verdicts": action.verdicts if action.pk else None,
+                "retenue": action.decision == Decision.RETENUE,
+            }
+    stockee = action
+    if action.pk and request.method == "POST":
+        stockee = Action.objects.filter(pk=action.pk).first() or action
+    contexte.update(
+        {
+            "programmation": programmation,
+            "action": stockee if action.pk else None,
+            "form": form,
+            "cofinancements": cofis,
+            "form_porteur": form_porteur,
+            "version": version,
+            "peut_saisir": saisie,
+            "parametres": parametres,
+            "decisions": Decision.choices,
+            "historique": historique_action(action) if action.pk else [],
+            "urls": urls_de(programmation),
+            "breadcrumb_data": fil_ariane(
+                programmation, f"Action {stockee.reference}" if action.pk else "Nouvelle action"
+            ),
+        }
+    )
+    return render(request, "programmation/action.html", contexte)
+
+
+def _montant_enveloppe(programmation) -> Decimal:
+    enveloppe = enveloppe_de(programmation)
+    return enveloppe.montant if enveloppe else ZERO
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def action_creer(request, annee, departement, programme):
+    p = charger_programmation(request, annee, departement, programme)
+    exiger(peut_saisir(request.user, p))
+    return formulaire_action(request, p, Action(programmation=p), True)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def action(request, pk):
+    action = charger_action(request, pk)
+    saisie = peut_saisir(request.user, action.programmation)
+    if request.method == "POST":
+        exiger(saisie)
+    return formulaire_action(request, action.programmation, action, saisie)
+
+
+@login_required
+@require_POST
+def action_apercu(request, annee, departement, programme):
+    """The live preview (htmx): an HTML fragment of what the save would say of the form's action."""
+    p = charger_programmation(request, annee, departement, programme)
+    exiger(peut_saisir(request.user, p))
+    parametres = parametres_de(p)
+    pk = request.POST.get("action_pk", "")
+    if pk:
+        if not pk.isdigit():
+            raise Http404
+        action = get_object_or_404(p.actions.select_related("porteur"), pk=pk)
+    else:
+        action = Action(programmation=p)
+    stocke = Stocke.de(action)
+    porteurs = Porteur.objects.for_user(request.user).filter(departement_id=p.departement_id)
+    form, cofis, form_porteur = _formulaires(request, p, action, porteurs)
+    form.is_valid()
+    cofis.is_valid()
+    if form.porteur_a_creer:
+        porteur = _porteur_provisoire(p, form_porteur)
+        if porteur:
+            form.instance.porteur = porteur
+    contexte = {"programmation": p, "parametres": parametres}
+    if parametres is None:
+        contexte["sans_parametres"] = True
+    else:
+        contexte["apercu"] = apercu(
+            p, parametres, form.instance, cofis.montants_valides(), stocke, _montant_enveloppe(p)
+        )
+    return render(request, "programmation/_apercu.html", contexte)
+
+
+# --- Decisions and deletion -----------------------------------------------------------------------------
+
+
+def _query_string(texte: str) -> QueryDict:
+    return QueryDict(texte.removeprefix("?"), mutable=True)
+
+
+@login_required
+@require_POST
+def decisions(request, annee, departement, programme):
+    """Retain / not retain / back to instruction: one action (``decision_unitaire=<pk>:<decision>``) or the
+    checked ones (``actions=<pk>…&decision=…``), checked as a whole by the write rule."""
+    p = charger_programmation(request, annee, departement, programme)
+    exiger(peut_saisir(request.user, p))
+    retour = request.POST.get("retour", "")
+    retour = retour if retour.startswith("?") else ""
+    unitaire = request.POST.get("decision_unitaire", "")
+    if unitaire:
+        pk, _, decision = unitaire.partition(":")
+        pks = {pk}
+    else:
+        pks, decision = set(request.POST.getlist("actions")), request.POST.get("decision", "")
+    if not all(pk.isdigit() for pk in pks):
+        raise Http404
+    choisies = list(p.actions.filter(pk__in=pks).select_related("porteur"))
+    if len(choisies) != len(pks):
+        raise Http404("Action inconnue dans cette programmation.")
+    erreurs = []
+    if decision not in Decision.values:
+        erreurs = ["Choisissez une décision : retenir, ne pas retenir ou remettre en instruction."]
+    elif not choisies:
+        erreurs = ["Cochez au moins une action."]
+    else:
+        try:
+            decider_actions(choisies, decision)
+        except ValidationError as e:
+            erreurs = e.messages
+    if erreurs:
+        return page_programmation(
+            request,
+            p,
+            params=_query_string(retour),
+            erreurs=erreurs,
+            titre_erreurs="Décision refusée",
+            cochees={int(pk) for pk in pks},
+        )
+    libelle = Decision(decision).label
+    if len(choisies) == 1:
+        messages.success(request, f"Action {choisies[0].reference} : « {libelle} ».")
+    else:
+        messages.success(request, f"{len(choisies)} actions : « {libelle} ».")
+    return redirect(_suivant(request, p.get_absolute_url() + retour))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def action_supprimer(request, pk):
+    action = charger_action(request, pk)
+    p = action.programmation
+    exiger(peut_saisir(request.user, p))
+    erreurs = []
+    if request.method == "POST":
+        try:
+            action.delete()
+        except ValidationError as e:
+            erreurs = e.messages
+        else:
+            messages.success(request, f"L'action {action.reference} est supprimée.")
+            return redirect(p.get_absolute_url())
+    return render(
+        request,
+        "programmation/action_supprimer.html",
+        {
+            "programmation": p,
+            "action": action,
+            "erreurs": erreurs,
+            "breadcrumb_data": fil_ariane(p, f"Supprimer l'action {action.reference}"),
+        },
+    )
+
+
+# --- Workflow -------------------------------------------------------------------------------------------
+
+
+def _transition(request, annee, departement, programme, nom):
+    p = charger_programmation(request, annee, departement, programme)
+    transition = TRANSITIONS[nom]
+    exiger(autorisee(transition, request.user, p))
+    form = FormulaireCommentaire(request.POST)
+    texte = form.cleaned_data["texte"] if form.is_valid() else ""
+    try:
+        changer_statut(p.pk, nom, request.user, texte, lien=request.build_absolute_uri(p.get_absolute_url()))
+    except ValidationError as e:
+        return page_programmation(
+            request,
+            p,
+            erreurs=e.messages,
+            titre_erreurs=f"« {transition.libelle} » : refusé",
+            transition_en_erreur=nom,
+            texte_commentaire=request.POST.get("texte", ""),
+        )
+    messages.success(request, f"La programmation est désormais « {Statut(transition.vers).label} ».")
+    return redirect(p.get_absolute_url())
+
+
+@login_required
+@require_POST
+def transmettre(request, annee, departement, programme):
+    return _transition(request, annee, departement, programme, "transmettre")
+
+
+@login_required
+@require_POST
+def valider(request, annee, departement, programme):
+    return _transition(request, annee, departement, programme, "valider")
+
+
+@login_required
+@require_POST
+def renvoyer(request, annee, departement, programme):
+    return _transition(request, annee, departement, programme, "renvoyer")
+
+
+@login_required
+@require_POST
+def rouvrir(request, annee, departement, programme):
+    return _transition(request, annee, departement, programme, "rouvrir")
