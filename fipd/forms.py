@@ -22,7 +22,7 @@ class FormulaireConnexion(FormulaireDsfr, AuthenticationForm):
     username = UsernameField(
         label="Identifiant",
         help_text="Par exemple : prenom.nom",
-        widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "username"}),
+        widget=forms.TextInput(attrs={"autocomplete": "username"}),
     )
     password = forms.CharField(
         label="Mot de passe",

@@ -313,10 +313,13 @@ def _formulaires(request, programmation, action, porteurs):
     initial = None
     if donnees is None and action.pk:
         initial = [{"financeur": c.financeur, "montant": c.montant} for c in action.cofinancements.all()]
+    form = FormulaireAction(donnees, instance=action, programmation=programmation, porteurs=porteurs)
+    # The new-porteur fields are validated (and their errors shown) only when « Nouveau porteur » is ticked.
+    donnees_porteur = donnees if form.porteur_a_creer else None
     return (
-        FormulaireAction(donnees, instance=action, programmation=programmation, porteurs=porteurs),
+        form,
         Cofinancements(donnees, prefix="cofinancements", initial=initial),
-        FormulairePorteur(donnees, prefix="porteur", departement=programmation.departement),
+        FormulairePorteur(donnees_porteur, prefix="porteur", departement=programmation.departement),
     )
 
 

@@ -18,6 +18,7 @@ ARGUMENTS = [
     "--disable-background-networking",
     "--disable-component-update",
     "--disable-sync",
+    "--lang=fr-FR",  # date fields shown as jj/mm/aaaa
 ]
 ARTEFACTS = Path(__file__).resolve().parents[2] / "test-artefacts" / "captures"
 
@@ -39,14 +40,24 @@ def _absent(raison):
 
 
 @pytest.fixture(scope="session")
-def chromium():
+def chromium(django_db_setup):
     if not (Path(CHROMIUM).exists() or shutil.which(CHROMIUM)):
         _absent(f"Chromium introuvable à {CHROMIUM}")
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
         _absent("le paquet playwright n'est pas installé")
+    from django.db import connections
+
+    # Between its calls, Playwright's sync API leaves its asyncio loop marked as running in this thread. Django's
+    # connections live in an asgiref Local that, once a loop runs, hands out other connection objects: without
+    # ``_test_serialized_contents`` (set on the first ones when the test database was created), so that
+    # ``serialized_rollback`` would silently restore nothing, here and in every later test of the process.
+    # The test database is created first (django_db_setup), then the same objects are kept visible.
+    synchrones = {alias: connections[alias] for alias in connections}
     with sync_playwright() as p:
+        for alias, connexion in synchrones.items():
+            connections[alias] = connexion
         navigateur = p.chromium.launch(executable_path=CHROMIUM, args=ARGUMENTS, headless=True)
         yield navigateur
         navigateur.close()
