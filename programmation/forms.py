@@ -246,6 +246,16 @@ class FormulaireCofinancement(FormulaireDsfr):
     financeur = forms.CharField(label="Financeur", max_length=200, required=False)
     montant = ChampMontant(label="Montant", required=False)
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Each line's fields say which line they belong to, for screen-reader users.
+        numero = self.prefix.rsplit("-", 1)[-1] if self.prefix else ""
+        if numero.isdigit():
+            for nom in ("financeur", "montant"):
+                libelle = f"{self.fields[nom].label} (cofinancement n° {int(numero) + 1})"
+                self.fields[nom].label = libelle
+                self[nom].label = libelle
+
     def clean(self):
         donnees = super().clean()
         financeur, montant = donnees.get("financeur", "").strip(), donnees.get("montant")

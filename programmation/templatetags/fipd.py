@@ -40,3 +40,12 @@ def pourcentage(valeur):
     """``0.2`` → ``20 %``."""
     d = _decimal(valeur)
     return "—" if d is None else formater_pourcentage(d)
+
+
+@register.filter
+def pluriel(nombre, suffixe="s"):
+    """French plural: « 0 alerte », « 1 alerte », « 2 alertes » (Django's pluralize treats 0 as plural)."""
+    try:
+        return suffixe if abs(int(nombre)) >= 2 else ""
+    except (TypeError, ValueError):
+        return ""
