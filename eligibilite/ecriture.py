@@ -17,6 +17,7 @@ from decimal import Decimal
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models, transaction
+from django.utils import timezone
 
 from eligibilite.regles import (
     ExerciceSansParametres,
@@ -419,7 +420,7 @@ def decider_actions(actions: Iterable[Action], decision: str, le: date | None = 
             )
             for action in choisies:
                 action.decision = decision
-                action.date_decision = le or date.today()
+                action.date_decision = le or timezone.localdate()
             resultats.append(ecrire_actions(programmation_id, choisies))
     return resultats
 
