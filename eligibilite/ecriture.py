@@ -508,12 +508,25 @@ def recalculer(programmations) -> int:
     return len(pks)
 
 
-def recalculer_exercice(exercice_id: int) -> int:
-    return recalculer(Programmation.objects.filter(exercice_id=exercice_id))
+def enregistrer_pour_exercice(objet, sauver: Callable[[], None], departement_id: int | None = None) -> None:
+    """Saves an exercice's parameters or a department's follow-up cell flag, then recomputes the verdicts
+    they change (the exercice's programmations, or the department's), in one transaction. A closed exercice
+    is read-only: its stored verdicts stay those it was closed with."""
+    from programmation.models import Exercice
 
-
-def recalculer_departement(departement_id: int, exercice_id: int) -> int:
-    return recalculer(Programmation.objects.filter(departement_id=departement_id, exercice_id=exercice_id))
+    with transaction.atomic():
+        exercice = Exercice.objects.get(pk=objet.exercice_id)
+        if exercice.cloture:
+            raise ValidationError(
+                f"L'exercice {exercice.annee} est clôturé : ses paramètres et ses cellules de suivi ne "
+                "changent plus.",
+                code="exercice_cloture",
+            )
+        sauver()
+        programmations = Programmation.objects.filter(exercice_id=objet.exercice_id)
+        if departement_id is not None:
+            programmations = programmations.filter(departement_id=departement_id)
+        recalculer(programmations)
 
 
 def enregistrer_porteur(porteur: Porteur, sauver: Callable[[], None]) -> None:

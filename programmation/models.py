@@ -143,10 +143,9 @@ class ParametresExercice(models.Model):
         return f"Paramètres {self.exercice_id and self.exercice.annee}"
 
     def save(self, *args, **kwargs):
-        from eligibilite.ecriture import recalculer_exercice
+        from eligibilite.ecriture import enregistrer_pour_exercice
 
-        super().save(*args, **kwargs)
-        recalculer_exercice(self.exercice_id)
+        enregistrer_pour_exercice(self, lambda: super(ParametresExercice, self).save(*args, **kwargs))
 
     def en_parametres(self) -> Parametres:
         """The frozen parameters the rules read."""
@@ -201,10 +200,11 @@ class CelluleSuivi(models.Model):
         return f"Cellule de suivi {etat} – {self.departement} – {self.exercice}"
 
     def save(self, *args, **kwargs):
-        from eligibilite.ecriture import recalculer_departement
+        from eligibilite.ecriture import enregistrer_pour_exercice
 
-        super().save(*args, **kwargs)
-        recalculer_departement(self.departement_id, self.exercice_id)
+        enregistrer_pour_exercice(
+            self, lambda: super(CelluleSuivi, self).save(*args, **kwargs), departement_id=self.departement_id
+        )
 
 
 class Programme(models.Model):

@@ -347,3 +347,24 @@ def test_an_envelope_with_movements_cannot_be_deleted(programmation):
     with pytest.raises(ProtectedError):
         Enveloppe.objects.filter(departement=programmation.departement).delete()
     assert Enveloppe.objects.get(departement=programmation.departement).montant == D("100000.00")
+
+
+def test_a_closed_exercice_keeps_its_parameters_and_verdicts(programmation):
+    ActionFactory(programmation=programmation, retenue=True)
+    programmation.exercice.cloture = True
+    programmation.exercice.save()
+    parametres = programmation.exercice.parametres
+    parametres.plancher_formation = D("1.00")
+    with pytest.raises(ValidationError) as refus:
+        parametres.save()
+    assert refus.value.code == "exercice_cloture"
+    programmation.exercice.parametres.refresh_from_db()
+    assert programmation.exercice.parametres.plancher_formation == D("4000.00")
+
+
+def test_turning_a_follow_up_cell_off_recomputes_the_initial_allocation_alert(programmation):
+    from programmation.models import CelluleSuivi
+
+    CelluleSuivi(departement=programmation.departement, exercice=programmation.exercice, active=False).save()
+    assert [v["regle"] for v in stocke(programmation).verdicts] == ["DOTATION_SANS_CELLULE"]
+    assert stocke(programmation).nb_alertes == 1
