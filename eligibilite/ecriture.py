@@ -236,13 +236,7 @@ def evaluer_ecriture(
         verdicts = reg.verdicts_action(faits, p)
         verdicts_ecrits[i] = verdicts
         actions_ecrites.append((action.reference, faits.retenue, verdicts))
-        ligne = Ligne(
-            action.decision,
-            action.categorie,
-            faits.montant_fipd,
-            sum(v.bloquant for v in verdicts),
-            sum(not v.bloquant for v in verdicts),
-        )
+        ligne = Ligne(action.decision, action.categorie, faits.montant_fipd, *compter(verdicts))
         apres[action.pk if action.pk else ("nouvelle", i)] = ligne
 
     def verdicts_prog(etat):
@@ -253,12 +247,13 @@ def evaluer_ecriture(
     _, verdicts_avant = verdicts_prog(avant)
     totaux, verdicts_apres = verdicts_prog(apres)
     retenues = [lg for lg in apres.values() if lg.retenue]
+    bloquants, alertes = compter(verdicts_apres)
     return Resultat(
         verdicts_ecrits=verdicts_ecrits,
         totaux=totaux,
         verdicts_programmation=verdicts_apres,
-        nb_bloquants=sum(v.bloquant for v in verdicts_apres) + sum(lg.nb_bloquants for lg in retenues),
-        nb_alertes=sum(not v.bloquant for v in verdicts_apres) + sum(lg.nb_alertes for lg in retenues),
+        nb_bloquants=bloquants + sum(lg.nb_bloquants for lg in retenues),
+        nb_alertes=alertes + sum(lg.nb_alertes for lg in retenues),
         nb_en_instruction=sum(lg.decision == Decision.EN_INSTRUCTION for lg in apres.values()),
         refus=refus_ecriture(verdicts_avant, verdicts_apres, actions_ecrites),
     )
@@ -290,6 +285,27 @@ def erreur_de_refus(
             champ = "decision" if decision_changee else (r.verdict.champ or NON_FIELD_ERRORS)
         erreurs[champ].append(ValidationError(message, code=r.verdict.regle))
     return ValidationError(dict(erreurs))
+
+
+def compter(verdicts: Iterable[Verdict]) -> tuple[int, int]:
+    """(blocking verdicts, alerts) among ``verdicts``."""
+    bloquants = alertes = 0
+    for v in verdicts:
+        if v.bloquant:
+            bloquants += 1
+        else:
+            alertes += 1
+    return bloquants, alertes
+
+
+def stocker_verdicts(action: Action, verdicts: Sequence[Verdict]) -> bool:
+    """Sets the action's stored verdicts and counts; says whether they changed."""
+    stockes = [v.en_dict() | {"champ": v.champ} for v in verdicts]
+    if stockes == action.verdicts:
+        return False
+    action.verdicts = stockes
+    action.nb_bloquants, action.nb_alertes = compter(verdicts)
+    return True
 
 
 def _stocker_programmation(programmation_id: int, r: Resultat) -> None:
@@ -376,10 +392,7 @@ def ecrire_actions(
         if resultat.refus:
             raise erreur_de_refus(resultat.refus, ecrites, avant)
         for i, action in enumerate(ecrites):
-            verdicts = resultat.verdicts_ecrits[i]
-            action.verdicts = [v.en_dict() | {"champ": v.champ} for v in verdicts]
-            action.nb_bloquants = sum(v.bloquant for v in verdicts)
-            action.nb_alertes = len(verdicts) - action.nb_bloquants
+            stocker_verdicts(action, resultat.verdicts_ecrits[i])
             action.version = (action.version or 0) + 1
             models.Model.save(action)
             if cofinancements and i in cofinancements:
@@ -471,11 +484,7 @@ def recalculer_programmation(programmation_id: int, seulement: Iterable[int] | N
         for action, verdicts in zip(actions, rapport.verdicts_actions, strict=True):
             if cibles is not None and action.pk not in cibles:
                 continue
-            stockes = [v.en_dict() | {"champ": v.champ} for v in verdicts]
-            if stockes != action.verdicts:
-                action.verdicts = stockes
-                action.nb_bloquants = sum(v.bloquant for v in verdicts)
-                action.nb_alertes = len(verdicts) - action.nb_bloquants
+            if stocker_verdicts(action, verdicts):
                 modifiees.append(action)
         if modifiees:
             Action.objects.bulk_update(modifiees, ["verdicts", "nb_bloquants", "nb_alertes"], batch_size=500)
@@ -483,15 +492,15 @@ def recalculer_programmation(programmation_id: int, seulement: Iterable[int] | N
             (a, vs) for a, f, vs in zip(actions, faits, rapport.verdicts_actions, strict=True) if f.retenue
         ]
         vp = rapport.verdicts_programmation
+        nb_bloquants, nb_alertes = compter([*vp, *(v for _, vs in retenues for v in vs)])
         _stocker_programmation(
             programmation_id,
             Resultat(
                 verdicts_ecrits={},
                 totaux=rapport.totaux,
                 verdicts_programmation=vp,
-                nb_bloquants=sum(v.bloquant for v in vp) + sum(v.bloquant for _, vs in retenues for v in vs),
-                nb_alertes=sum(not v.bloquant for v in vp)
-                + sum(not v.bloquant for _, vs in retenues for v in vs),
+                nb_bloquants=nb_bloquants,
+                nb_alertes=nb_alertes,
                 nb_en_instruction=sum(a.decision == Decision.EN_INSTRUCTION for a in actions),
                 refus=[],
             ),
@@ -608,13 +617,13 @@ def enregistrer_mouvement(
         if enveloppe.departement_id:
             Enveloppe.objects.select_for_update().filter(pk=enveloppe.pk).first()
         ecrire()
-        montant = _somme_mouvements(enveloppe.pk)
-        if montant < 0:
+        solde = _somme_mouvements(enveloppe.pk)
+        if solde < 0:
             raise ValidationError(
-                {"montant": f"Ce retrait rendrait l'enveloppe négative ({_montant(montant)})."},
+                {"montant": f"Ce retrait rendrait l'enveloppe négative ({montant(solde)})."},
                 code="enveloppe_negative",
             )
-        Enveloppe.objects.filter(pk=enveloppe.pk).update(montant=montant)
+        Enveloppe.objects.filter(pk=enveloppe.pk).update(montant=solde)
         if enveloppe.programme.gestion_regionale:
             region_id = enveloppe.region_id or enveloppe.departement.region_id
             plafond = _somme_mouvements(regionale.pk) if regionale else ZERO
@@ -628,8 +637,8 @@ def enregistrer_mouvement(
             if reparti > plafond:
                 raise ValidationError(
                     {
-                        "montant": f"Les enveloppes départementales de la région ({_montant(reparti)}) dépasseraient "
-                        f"l'enveloppe régionale ({_montant(plafond)}) de {_montant(reparti - plafond)}."
+                        "montant": f"Les enveloppes départementales de la région ({montant(reparti)}) dépasseraient "
+                        f"l'enveloppe régionale ({montant(plafond)}) de {montant(reparti - plafond)}."
                     },
                     code="enveloppe_regionale_depassee",
                 )
@@ -661,10 +670,6 @@ def _decimal(valeur) -> Decimal:
     if isinstance(valeur, Decimal):
         return valeur
     return Decimal(str(valeur)).quantize(Decimal("0.01"))
-
-
-def _montant(valeur: Decimal) -> str:
-    return montant(valeur)
 
 
 # --- Reports for pages ----------------------------------------------------------------------------------
