@@ -44,8 +44,8 @@ def preparer_django():
 def construire(actions_par_programmation: int):
     from datetime import date
 
-    from eligibilite.ecriture import ecrire_actions
     from fipd.models import Role, Utilisateur
+    from programmation.ecriture import ecrire_actions
     from programmation.models import (
         Action,
         Departement,

@@ -35,7 +35,6 @@ INSTALLED_APPS = [
     "dsfr",
     "fipd",
     "programmation",
-    "eligibilite",
 ]
 
 MIDDLEWARE = [

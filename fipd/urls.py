@@ -10,4 +10,5 @@ urlpatterns = [
     path("", include("fipd.urls_comptes")),
     path("", include("programmation.urls_accueil")),
     path("", include("programmation.urls")),
+    path("", include("programmation.urls_parametres")),
 ]

@@ -1,6 +1,6 @@
 """Admin pages for reference data, envelopes, programmations, porteurs and actions.
 
-Every write goes through the models' guarded methods (``eligibilite.ecriture``). A refusal is shown as a
+Every write goes through the models' guarded methods (``programmation.ecriture``). A refusal is shown as a
 form error (``Action.clean()`` and ``FormulaireEcritureGardee`` check before saving); should one still arise
 at save time (a concurrent write), the page shows it as an error message instead of a server error and
 nothing is written.
@@ -13,8 +13,7 @@ from django.db import transaction
 from django.http import HttpResponseRedirect
 from simple_history.admin import SimpleHistoryAdmin
 
-from eligibilite.ecriture import decider_actions, recalculer
-
+from .ecriture import decider_actions, recalculer
 from .models import (
     Action,
     CelluleSuivi,
@@ -25,11 +24,11 @@ from .models import (
     Enveloppe,
     Exercice,
     MouvementEnveloppe,
-    ParametresExercice,
     Porteur,
     Programmation,
     Programme,
     Region,
+    ValeurParametre,
 )
 
 
@@ -102,55 +101,26 @@ class DepartementAdmin(admin.ModelAdmin):
     list_select_related = ["region"]
 
 
-class ParametresExerciceInline(admin.StackedInline):
-    model = ParametresExercice
-    can_delete = False
-    fieldsets = [
-        (
-            "Formation (annexe §2.2)",
-            {
-                "fields": [
-                    ("plancher_formation", "source_plancher_formation"),
-                    ("part_formation", "source_part_formation"),
-                    ("lecture_plafond_formation", "source_lecture_plafond_formation"),
-                ]
-            },
-        ),
-        (
-            "Prévention primaire (annexe §2.3)",
-            {"fields": [("taux_prevention_primaire", "source_taux_prevention_primaire")]},
-        ),
-        (
-            "Contrat de ville (annexe §2.4)",
-            {
-                "fields": [
-                    ("code_analytique_contrat_de_ville", "source_code_analytique_contrat_de_ville"),
-                ]
-            },
-        ),
-        (
-            "Crédits centraux (annexe §2.2, §3)",
-            {
-                "fields": [
-                    ("porteurs_credits_centraux", "source_porteurs_credits_centraux"),
-                ]
-            },
-        ),
-    ]
-
-
 @admin.register(Exercice)
 class ExerciceAdmin(EcritureGardeeAdmin):
-    list_display = ["annee", "cloture", "a_des_parametres"]
+    list_display = ["annee", "cloture"]
     list_filter = ["cloture"]
-    inlines = [ParametresExerciceInline]
 
-    @admin.display(boolean=True, description="paramètres")
-    def a_des_parametres(self, obj):
-        return hasattr(obj, "parametres")
 
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("parametres")
+class ValeurParametreForm(FormulaireEcritureGardee):
+    class Meta:
+        model = ValeurParametre
+        fields = ["programme", "code", "exercice", "valeur", "source"]
+
+
+@admin.register(ValeurParametre)
+class ValeurParametreAdmin(EcritureGardeeAdmin):
+    """Dated parameter values (DESIGN.md §3.3); the SG-CIPDR also edits them from ``/parametres/``."""
+
+    form = ValeurParametreForm
+    list_display = ["programme", "code", "exercice", "valeur", "source"]
+    list_filter = ["programme", "code"]
+    list_select_related = ["programme", "exercice"]
 
 
 @admin.register(CelluleSuivi)
@@ -273,6 +243,12 @@ class ProgrammationAdmin(EcritureGardeeAdmin):
     autocomplete_fields = ["departement"]
     inlines = [CommentaireInline]
     actions = ["recalculer_les_verdicts"]
+
+    def get_readonly_fields(self, request, obj=None):
+        """The status changes through the workflow only (with its checks, comment and e-mail); the exercice,
+        the department and the programme are fixed once the programmation exists."""
+        fixes = ["statut"] + (["exercice", "departement", "programme"] if obj is not None else [])
+        return [*fixes, *self.readonly_fields]
 
     @admin.action(description="Recalculer les verdicts et les totaux")
     def recalculer_les_verdicts(self, request, queryset):

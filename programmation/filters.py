@@ -10,8 +10,10 @@ import django_filters
 from django import forms
 from django.db.models import Q
 
+from eligibilite.regles import CATEGORIES
+
 from .forms import FormulaireDsfr
-from .models import Action, Categorie, Decision, Porteur
+from .models import Action, Decision, Porteur
 
 # ?tri= value → (ordering field, column label)
 COLONNES_TRI = {
@@ -37,9 +39,7 @@ class TriActions(django_filters.OrderingFilter):
 
 
 class FiltreActions(django_filters.FilterSet):
-    categorie = django_filters.ChoiceFilter(
-        label="Catégorie", choices=Categorie.choices, empty_label="Toutes"
-    )
+    categorie = django_filters.ChoiceFilter(label="Catégorie", choices=CATEGORIES, empty_label="Toutes")
     decision = django_filters.ChoiceFilter(label="Décision", choices=Decision.choices, empty_label="Toutes")
     porteur = django_filters.ModelChoiceFilter(
         label="Porteur", queryset=Porteur.objects.none(), empty_label="Tous"
@@ -54,9 +54,10 @@ class FiltreActions(django_filters.FilterSet):
         fields = []
         form = FormulaireFiltre
 
-    def __init__(self, data=None, queryset=None, *, porteurs, **kwargs):
+    def __init__(self, data=None, queryset=None, *, porteurs, categories=CATEGORIES, **kwargs):
         super().__init__(data, queryset, **kwargs)
         self.filters["porteur"].queryset = porteurs
+        self.filters["categorie"].extra["choices"] = categories
 
     def filtrer_anomalies(self, queryset, name, value):
         if not value:

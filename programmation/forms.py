@@ -1,8 +1,9 @@
 """Forms of the prefecture workspace: an action with its co-funders, a new porteur, a workflow comment.
 
-Amounts are typed the French way (« 1 234,56 », « 1234,56 € ») or with a dot (« 1234.56 ») and read as
-``Decimal``, never float. The write rule is not run here: the view runs it once, under the programmation's
-lock, through ``eligibilite.ecriture``, and adds its refusals to these forms beside their fields.
+Amounts are read by the one amount parser of ``eligibilite.regles.montants`` (« 1 234,56 », « 1234,56 € »,
+« 1234.56 »), the same as the check command and the import, as ``Decimal``, never float. The write rule is not
+run here: the view runs it once, under the programmation's lock, through ``programmation.ecriture``, and adds
+its refusals to these forms beside their fields.
 """
 
 from __future__ import annotations
@@ -15,22 +16,15 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.forms.models import construct_instance
 from dsfr.forms import DsfrBaseForm
 
-from .models import MONTANT_POSITIF, Action, Decision, Porteur
+from eligibilite.lecture import ActionLue, lire_action
+from eligibilite.regles import registre
+from eligibilite.regles.montants import MontantIllisible, lire_montant
+
+from .models import Action, Decision, Porteur
 
 ESPACES = re.compile(r"[\s\u00a0\u202f]+")
 FORMATS_DATE = ["%Y-%m-%d", "%d/%m/%Y"]
-
-
-def normaliser_montant(texte: str) -> str:
-    """« 1 234,56 € » → « 1234.56 »; « 1,234.56 » → « 1234.56 »; anything else is left to Decimal."""
-    texte = ESPACES.sub("", texte.strip())
-    texte = texte.removesuffix("€").removesuffix("EUR")
-    if "," in texte and "." in texte:
-        if texte.rfind(",") > texte.rfind("."):  # « 1.234,56 »: dots group thousands
-            texte = texte.replace(".", "")
-        else:  # « 1,234.56 »: commas group thousands
-            texte = texte.replace(",", "")
-    return texte.replace(",", ".")
+MONTANT_ILLISIBLE = "Saisissez un montant en euros, par exemple 1 234,56."
 
 
 class MontantInput(forms.TextInput):
@@ -47,28 +41,21 @@ class MontantInput(forms.TextInput):
         return super().format_value(value)
 
 
-class ChampMontant(forms.DecimalField):
-    widget = MontantInput
-    default_error_messages = {
-        "invalid": "Saisissez un montant en euros, par exemple 1 234,56.",
-        "max_decimal_places": "Un montant a au plus deux décimales (les centimes).",
-        "max_digits": "Ce montant est trop grand.",
-        "max_whole_digits": "Ce montant est trop grand.",
-    }
+class ChampMontant(forms.Field):
+    """An amount in euros, read by ``lire_montant``: what it refuses, every source refuses."""
 
-    def __init__(self, **kwargs):
-        kwargs.setdefault("max_digits", 12)
-        kwargs.setdefault("decimal_places", 2)
-        kwargs.setdefault("validators", MONTANT_POSITIF)
-        super().__init__(**kwargs)
+    widget = MontantInput
 
     def to_python(self, value):
-        if isinstance(value, str):
-            value = normaliser_montant(value)
-        return super().to_python(value)
-
-    def widget_attrs(self, widget):
-        return {}  # no « step »/« min »: the input is text
+        if value in self.empty_values or (isinstance(value, str) and not value.strip()):
+            return None
+        try:
+            return lire_montant(value)
+        except MontantIllisible as e:
+            if e.nature in ("illisible", "vide"):
+                raise ValidationError(MONTANT_ILLISIBLE, code="invalid") from None
+            message = str(e)
+            raise ValidationError(message[:1].upper() + message[1:], code=e.nature) from None
 
 
 class FormulaireDsfr(DsfrBaseForm):
@@ -155,6 +142,9 @@ class FormulaireAction(FormulaireDsfr, forms.ModelForm):
             c for c in self.fields["theme_prevention_primaire"].choices if c[0]
         ]
         self.fields["decision"].choices = Decision.choices
+        self.fields["categorie"].choices = [("", "Choisir une catégorie")] + list(
+            registre(programmation.programme.code).categories
+        )
 
     def clean_reference(self):
         reference = self.cleaned_data["reference"].strip()
@@ -197,6 +187,26 @@ class FormulaireAction(FormulaireDsfr, forms.ModelForm):
     @property
     def porteur_a_creer(self) -> bool:
         return bool(self.is_bound and self.data.get(self.add_prefix("nouveau_porteur")))
+
+    def action_lue(self, porteur: Porteur | None, cofinancements=()) -> ActionLue:
+        """The action as typed, through the reader every source goes through (only the fields that were
+        read: a field in error is left out, so the preview shows what can be computed)."""
+        donnees = {
+            champ: self.cleaned_data[champ]
+            for champ in self._meta.fields
+            if champ in self.cleaned_data and champ not in ("porteur", "decision", "date_debut", "date_fin")
+        }
+        donnees = {k: v for k, v in donnees.items() if v is not None and not (k == "categorie" and not v)}
+        if porteur is not None:
+            donnees["porteur"] = {"nom": porteur.nom, "type": porteur.type, "siret": porteur.siret or None}
+        donnees["cofinancements"] = [{"financeur": f, "montant": m} for f, m in cofinancements]
+        decision = self.cleaned_data.get("decision", self.instance.decision)
+        return lire_action(
+            donnees,
+            programme=self.programmation.programme.code,
+            retenue=decision == Decision.RETENUE,
+            cles_connues=False,
+        )
 
 
 class FormulairePorteur(FormulaireDsfr, forms.ModelForm):
@@ -276,13 +286,13 @@ class BaseCofinancements(forms.BaseFormSet):
             if f.cleaned_data.get("financeur") and f.cleaned_data.get("montant") is not None
         ]
 
-    def montants_valides(self) -> list[Decimal]:
-        """The amounts that can be read even when other lines are invalid (for the live preview)."""
-        montants = []
+    def lignes_valides(self) -> list[tuple[str, Decimal]]:
+        """The lines that can be read even when other lines are invalid (for the live preview)."""
+        lignes = []
         for f in self.forms:
             if f.is_valid() and f.cleaned_data.get("financeur") and f.cleaned_data.get("montant") is not None:
-                montants.append(f.cleaned_data["montant"])
-        return montants
+                lignes.append((f.cleaned_data["financeur"], f.cleaned_data["montant"]))
+        return lignes
 
 
 Cofinancements = forms.formset_factory(

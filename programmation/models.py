@@ -1,6 +1,6 @@
 """The FIPD data model (DESIGN.md §2).
 
-Writes that can change a programmation's totals or verdicts go through ``eligibilite.ecriture``: the model
+Writes that can change a programmation's totals or verdicts go through ``programmation.ecriture``: the model
 methods below delegate to it, so that the write rule of DESIGN.md §3.4 holds whatever the entry point.
 """
 
@@ -15,7 +15,8 @@ from django.db.models import F, Q
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
-from eligibilite.regles import LecturePlafond, Parametres
+from eligibilite.regles import ProgrammeInconnu, ValeurParametreInvalide, registre
+from eligibilite.regles.codes import CATEGORIES, MILIEUX, PUBLICS, THEMES, TYPES_PORTEUR, valeurs
 
 from .validators import valider_rna, valider_siret
 
@@ -79,98 +80,6 @@ class Exercice(models.Model):
         return str(self.annee)
 
 
-class ParametresExercice(models.Model):
-    """The rule parameters of one exercice, each with its source (DESIGN.md §3.3)."""
-
-    exercice = models.OneToOneField(
-        Exercice, verbose_name="exercice", on_delete=models.CASCADE, related_name="parametres"
-    )
-    plancher_formation = models.DecimalField("plancher de formation", **MONTANT, validators=MONTANT_POSITIF)
-    source_plancher_formation = models.CharField("source du plancher", max_length=300)
-    part_formation = models.DecimalField(
-        "part de formation", max_digits=5, decimal_places=4, help_text="0,20 pour 20 %"
-    )
-    source_part_formation = models.CharField("source de la part", max_length=300)
-    lecture_plafond_formation = models.CharField(
-        "lecture du plafond de formation",
-        max_length=10,
-        choices=[
-            (LecturePlafond.FAVORABLE, "favorable (le plus haut)"),
-            (LecturePlafond.STRICT, "stricte (le plus bas)"),
-        ],
-    )
-    source_lecture_plafond_formation = models.CharField("source de la lecture", max_length=300)
-    taux_prevention_primaire = models.DecimalField(
-        "taux de prévention primaire", max_digits=5, decimal_places=4, help_text="0,20 pour 20 %"
-    )
-    source_taux_prevention_primaire = models.CharField("source du taux", max_length=300)
-    code_analytique_contrat_de_ville = models.CharField("code analytique contrat de ville", max_length=30)
-    source_code_analytique_contrat_de_ville = models.CharField("source du code analytique", max_length=300)
-    porteurs_credits_centraux = models.TextField(
-        "porteurs sur crédits centraux", help_text="Un nom par ligne (par exemple LICRA)."
-    )
-    source_porteurs_credits_centraux = models.CharField("source de la liste", max_length=300)
-
-    history = HistoricalRecords()
-
-    class Meta:
-        verbose_name = "paramètres d'un exercice"
-        verbose_name_plural = "paramètres des exercices"
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(part_formation__gte=0, part_formation__lt=1),
-                name="parametres_part_formation_entre_0_et_1",
-                violation_error_message="La part de formation doit être comprise entre 0 et 100 % (exclu).",
-            ),
-            models.CheckConstraint(
-                condition=Q(taux_prevention_primaire__gte=0, taux_prevention_primaire__lte=1),
-                name="parametres_taux_prevention_primaire_entre_0_et_1",
-                violation_error_message="Le taux de prévention primaire doit être compris entre 0 et 100 %.",
-            ),
-            models.CheckConstraint(
-                condition=Q(plancher_formation__gte=0),
-                name="parametres_plancher_formation_positif",
-                violation_error_message="Le plancher de formation ne peut pas être négatif.",
-            ),
-            models.CheckConstraint(
-                condition=Q(lecture_plafond_formation__in=["favorable", "strict"]),
-                name="parametres_lecture_plafond_connue",
-                violation_error_message="La lecture du plafond est « favorable » ou « strict ».",
-            ),
-        ]
-
-    def __str__(self):
-        return f"Paramètres {self.exercice_id and self.exercice.annee}"
-
-    def save(self, *args, **kwargs):
-        from eligibilite.ecriture import enregistrer_pour_exercice
-
-        enregistrer_pour_exercice(self, lambda: super(ParametresExercice, self).save(*args, **kwargs))
-
-    def en_parametres(self) -> Parametres:
-        """The frozen parameters the rules read."""
-        noms = [
-            "plancher_formation",
-            "part_formation",
-            "lecture_plafond_formation",
-            "taux_prevention_primaire",
-            "code_analytique_contrat_de_ville",
-            "porteurs_credits_centraux",
-        ]
-        return Parametres(
-            annee=self.exercice.annee,
-            plancher_formation=self.plancher_formation,
-            part_formation=self.part_formation,
-            lecture_plafond_formation=LecturePlafond(self.lecture_plafond_formation),
-            taux_prevention_primaire=self.taux_prevention_primaire,
-            code_analytique_contrat_de_ville=self.code_analytique_contrat_de_ville.strip(),
-            porteurs_credits_centraux=tuple(
-                nom.strip() for nom in self.porteurs_credits_centraux.splitlines() if nom.strip()
-            ),
-            sources=tuple((nom, getattr(self, f"source_{nom}")) for nom in noms),
-        )
-
-
 class CelluleSuivi(models.Model):
     """Per department and exercice, whether the follow-up cell ran actions the year before (annex §1).
 
@@ -200,11 +109,9 @@ class CelluleSuivi(models.Model):
         return f"Cellule de suivi {etat} – {self.departement} – {self.exercice}"
 
     def save(self, *args, **kwargs):
-        from eligibilite.ecriture import enregistrer_pour_exercice
+        from programmation.ecriture.references import enregistrer_cellule
 
-        enregistrer_pour_exercice(
-            self, lambda: super(CelluleSuivi, self).save(*args, **kwargs), departement_id=self.departement_id
-        )
+        enregistrer_cellule(self, lambda: super(CelluleSuivi, self).save(*args, **kwargs))
 
 
 class Programme(models.Model):
@@ -218,6 +125,100 @@ class Programme(models.Model):
 
     def __str__(self):
         return f"{self.code} – {self.libelle}"
+
+
+class ValeurParametre(models.Model):
+    """One dated value of a rule parameter (DESIGN.md §3.3): a programme's parameter ``code`` takes ``valeur``
+    from ``exercice`` on, until a later value starts. The rule set that reads the parameter declares its type
+    and bounds (``eligibilite.regles``): the database holds values only, so a new rule set needs no column."""
+
+    programme = models.ForeignKey(
+        Programme, verbose_name="programme", on_delete=models.PROTECT, related_name="valeurs_parametres"
+    )
+    code = models.CharField("paramètre", max_length=50)
+    exercice = models.ForeignKey(
+        Exercice, verbose_name="à partir de l'exercice", on_delete=models.PROTECT, related_name="+"
+    )
+    valeur = models.TextField("valeur")
+    source = models.CharField(
+        "source", max_length=300, help_text="Le texte et l'article d'où vient la valeur."
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "valeur d'un paramètre"
+        verbose_name_plural = "valeurs des paramètres"
+        ordering = ["programme__code", "code", "exercice__annee"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["programme", "code", "exercice"],
+                name="valeur_parametre_unique",
+                violation_error_message="Ce paramètre a déjà une valeur à partir de cet exercice.",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.code} ({self.programme_id and self.programme.code}) à partir de {self.exercice}"
+
+    def save(self, *args, **kwargs):
+        from programmation.ecriture.references import enregistrer_valeur_parametre
+
+        enregistrer_valeur_parametre(self, lambda: super(ValeurParametre, self).save(*args, **kwargs))
+
+    def delete(self, *args, **kwargs):
+        from programmation.ecriture.references import enregistrer_valeur_parametre
+
+        resultat = []
+        enregistrer_valeur_parametre(
+            self,
+            lambda: resultat.append(super(ValeurParametre, self).delete(*args, **kwargs)),
+            suppression=True,
+        )
+        return resultat[0]
+
+    def clean(self):
+        """The code must be a parameter of the programme's rule set, and the value fit its type and bounds;
+        the value is stored in its canonical form (« 0.20 », one name per line)."""
+        if not self.programme_id:
+            return
+        definition = self.definition
+        if definition is None:
+            connus = ", ".join(d.code for d in self._registre().parametres) or "aucun"
+            raise ValidationError(
+                {
+                    "code": f"Le programme {self.programme.code} n'a pas de paramètre « {self.code} » "
+                    f"(paramètres : {connus})."
+                }
+            )
+        try:
+            self.valeur = definition.texte(definition.lire(self.valeur))
+        except ValeurParametreInvalide as e:
+            raise ValidationError({"valeur": str(e)}) from None
+        self.source = " ".join(self.source.split())
+        if not self.source:
+            raise ValidationError({"source": "Citez le texte d'où vient la valeur."})
+
+    def _registre(self):
+        try:
+            return registre(self.programme.code)
+        except ProgrammeInconnu:
+            return None
+
+    @property
+    def definition(self):
+        reg = self._registre()
+        return reg.definition(self.code) if reg else None
+
+    @property
+    def valeur_affichee(self) -> str:
+        definition = self.definition
+        if definition is None:
+            return self.valeur
+        try:
+            return definition.afficher(definition.lire(self.valeur))
+        except ValeurParametreInvalide:
+            return self.valeur
 
 
 class EnveloppeQuerySet(models.QuerySet):
@@ -237,7 +238,7 @@ class EnveloppeQuerySet(models.QuerySet):
 
 class Enveloppe(models.Model):
     """What is delegated for one programme and one exercice to a region or a department: the sum of its
-    dated movements (stored in ``montant``, kept up to date by ``eligibilite.ecriture``)."""
+    dated movements (stored in ``montant``, kept up to date by ``programmation.ecriture``)."""
 
     exercice = models.ForeignKey(Exercice, verbose_name="exercice", on_delete=models.PROTECT)
     programme = models.ForeignKey(Programme, verbose_name="programme", on_delete=models.PROTECT)
@@ -285,7 +286,7 @@ class Enveloppe(models.Model):
         return self.departement if self.departement_id else self.region
 
     def delete(self, *args, **kwargs):
-        from eligibilite.ecriture import apres_suppression_enveloppe
+        from programmation.ecriture.enveloppes import apres_suppression_enveloppe
 
         resultat = super().delete(*args, **kwargs)
         apres_suppression_enveloppe(self)
@@ -343,12 +344,12 @@ class MouvementEnveloppe(models.Model):
         return f"{self.get_nature_display()} du {self.date:%d/%m/%Y} : {self.montant} €"
 
     def save(self, *args, **kwargs):
-        from eligibilite.ecriture import enregistrer_mouvement
+        from programmation.ecriture.enveloppes import enregistrer_mouvement
 
         enregistrer_mouvement(self, lambda: super(MouvementEnveloppe, self).save(*args, **kwargs))
 
     def delete(self, *args, **kwargs):
-        from eligibilite.ecriture import enregistrer_mouvement
+        from programmation.ecriture.enveloppes import enregistrer_mouvement
 
         resultat = []
         enregistrer_mouvement(
@@ -384,7 +385,7 @@ class Programmation(models.Model):
     departement = models.ForeignKey(Departement, verbose_name="département", on_delete=models.PROTECT)
     programme = models.ForeignKey(Programme, verbose_name="programme", on_delete=models.PROTECT)
     statut = models.CharField("statut", max_length=12, choices=Statut.choices, default=Statut.BROUILLON)
-    # Stored by eligibilite.ecriture in the transaction of every write (DESIGN.md §3.4).
+    # Stored by programmation.ecriture in the transaction of every write (DESIGN.md §3.4).
     total_fipd = models.DecimalField("total FIPD retenu", **MONTANT, default=ZERO, editable=False)
     total_formation = models.DecimalField("total formation retenu", **MONTANT, default=ZERO, editable=False)
     total_prevention_primaire = models.DecimalField(
@@ -434,14 +435,6 @@ class Programmation(models.Model):
         return self.statut in STATUTS_MODIFIABLES and not self.exercice.cloture
 
 
-class TypePorteur(models.TextChoices):
-    ASSOCIATION = "association", "Association"
-    COLLECTIVITE = "collectivite", "Collectivité territoriale"
-    ETAT = "etat", "Service de l'État"
-    ETABLISSEMENT_PUBLIC = "etablissement_public", "Établissement public"
-    AUTRE = "autre", "Autre"
-
-
 class PorteurQuerySet(models.QuerySet):
     def for_user(self, user):
         return self.filter(user.filtre_departements("departement"))
@@ -452,7 +445,7 @@ class Porteur(models.Model):
         Departement, verbose_name="département", on_delete=models.PROTECT, related_name="porteurs"
     )
     nom = models.CharField("nom", max_length=200)
-    type = models.CharField("type de structure", max_length=25, choices=TypePorteur.choices)
+    type = models.CharField("type de structure", max_length=25, choices=TYPES_PORTEUR)
     siret = models.CharField("SIRET", max_length=14, blank=True, validators=[valider_siret])
     rna = models.CharField("numéro RNA", max_length=10, blank=True, validators=[valider_rna])
 
@@ -470,7 +463,7 @@ class Porteur(models.Model):
                 violation_error_message="Un porteur de ce département a déjà ce SIRET.",
             ),
             models.CheckConstraint(
-                condition=Q(type__in=[t.value for t in TypePorteur]),
+                condition=Q(type__in=valeurs(TYPES_PORTEUR)),
                 name="porteur_type_connu",
                 violation_error_message="Type de porteur inconnu.",
             ),
@@ -480,43 +473,23 @@ class Porteur(models.Model):
         return self.nom
 
     def save(self, *args, **kwargs):
-        from eligibilite.ecriture import enregistrer_porteur
+        from programmation.ecriture.references import enregistrer_porteur
 
         self.siret = self.siret.replace(" ", "")
         enregistrer_porteur(self, lambda: super(Porteur, self).save(*args, **kwargs))
 
-
-class Categorie(models.TextChoices):
-    SANTE_MENTALE = "sante_mentale", "Consultations de santé mentale"
-    INSERTION = "insertion", "Action éducative, citoyenne ou d'insertion"
-    PARENTALITE = "parentalite", "Soutien à la parentalité"
-    REFERENT_PARCOURS = "referent_parcours", "Référent de parcours"
-    FORMATION = "formation", "Formation et sensibilisation des professionnels"
-    ACCOMPAGNEMENT_EQUIPES = "accompagnement_equipes", "Accompagnement des équipes"
-    PREVENTION_PRIMAIRE = "prevention_primaire", "Prévention primaire"
-    ACTION_NATIONALE = "action_nationale", "Action de niveau national"
-    AUTRE = "autre", "Autre"
-
-
-class Public(models.TextChoices):
-    PERSONNES_SUIVIES = "personnes_suivies", "Personnes suivies par la cellule"
-    FAMILLES = "familles", "Familles"
-    PROFESSIONNELS = "professionnels", "Professionnels"
-    GRAND_PUBLIC = "grand_public", "Grand public"
-
-
-class Milieu(models.TextChoices):
-    LIBRE = "libre", "Milieu libre"
-    OUVERT = "ouvert", "Milieu ouvert (sous main de justice)"
-    CARCERAL = "carceral", "Milieu carcéral"
-
-
-class Theme(models.TextChoices):
-    USAGE_INTERNET = "usage_internet", "Usage raisonné d'Internet et des réseaux sociaux"
-    CYBER_ENDOCTRINEMENT = "cyber_endoctrinement", "Cyber-endoctrinement"
-    PROCESSUS_RADICALISATION = "processus_radicalisation", "Processus de radicalisation"
-    ESPRIT_CRITIQUE = "esprit_critique", "Esprit critique"
-    CONTRE_DISCOURS = "contre_discours", "Contre-discours"
+    def clean(self):
+        """A porteur that has actions stays in its department: its actions' programmations are there."""
+        if self.pk and self.departement_id:
+            ancien = Porteur.objects.filter(pk=self.pk).values_list("departement_id", flat=True).first()
+            if ancien not in (None, self.departement_id) and self.actions.exists():
+                raise ValidationError(
+                    {
+                        "departement": "Ce porteur a des actions : il reste dans son département (créez un "
+                        "porteur dans l'autre département)."
+                    },
+                    code="porteur_avec_actions",
+                )
 
 
 class Decision(models.TextChoices):
@@ -535,14 +508,14 @@ class ActionQuerySet(models.QuerySet):
 
     def delete(self):
         """Deletes through the write rule (one transaction, programmations locked)."""
-        from eligibilite.ecriture import supprimer_actions
+        from programmation.ecriture.actions import supprimer_actions
 
         return supprimer_actions(self)
 
     def update(self, **kwargs):
         if not set(kwargs) <= CHAMPS_SANS_EFFET:
             raise TypeError(
-                "Action.objects.update() would bypass the write rule: use eligibilite.ecriture "
+                "Action.objects.update() would bypass the write rule: use programmation.ecriture "
                 "(ecrire_actions, decider_actions)."
             )
         return super().update(**kwargs)
@@ -560,11 +533,9 @@ class Action(models.Model):
     porteur = models.ForeignKey(
         Porteur, verbose_name="porteur", on_delete=models.PROTECT, related_name="actions"
     )
-    categorie = models.CharField("catégorie", max_length=25, choices=Categorie.choices)
-    public = models.CharField(
-        "public", max_length=20, choices=Public.choices, default=Public.PERSONNES_SUIVIES
-    )
-    milieu = models.CharField("milieu", max_length=10, choices=Milieu.choices, default=Milieu.LIBRE)
+    categorie = models.CharField("catégorie", max_length=25, choices=CATEGORIES)
+    public = models.CharField("public", max_length=20, choices=PUBLICS, default="personnes_suivies")
+    milieu = models.CharField("milieu", max_length=10, choices=MILIEUX, default="libre")
     cout_total = models.DecimalField("coût total", **MONTANT, validators=MONTANT_POSITIF)
     montant_demande = models.DecimalField(
         "montant demandé",
@@ -582,7 +553,7 @@ class Action(models.Model):
     )
     code_analytique = models.CharField("code analytique", max_length=30, blank=True)
     theme_prevention_primaire = models.CharField(
-        "thème de prévention primaire", max_length=30, choices=Theme.choices, blank=True
+        "thème de prévention primaire", max_length=30, choices=THEMES, blank=True
     )
     justification = models.TextField(
         "justification de l'intérêt majeur",
@@ -595,7 +566,7 @@ class Action(models.Model):
         "décision", max_length=15, choices=Decision.choices, default=Decision.EN_INSTRUCTION
     )
     date_decision = models.DateField("date de décision", null=True, blank=True)
-    # Stored by eligibilite.ecriture (DESIGN.md §3.4).
+    # Stored by programmation.ecriture (DESIGN.md §3.4).
     verdicts = models.JSONField("verdicts", default=list, blank=True, editable=False)
     nb_bloquants = models.PositiveSmallIntegerField("verdicts bloquants", default=0, editable=False)
     nb_alertes = models.PositiveSmallIntegerField("alertes", default=0, editable=False)
@@ -635,10 +606,10 @@ class Action(models.Model):
                 violation_error_message="Décision inconnue.",
             ),
             models.CheckConstraint(
-                condition=Q(categorie__in=[c.value for c in Categorie])
-                & Q(public__in=[p.value for p in Public])
-                & Q(milieu__in=[m.value for m in Milieu])
-                & Q(theme_prevention_primaire__in=["", *(t.value for t in Theme)]),
+                condition=Q(categorie__in=valeurs(CATEGORIES))
+                & Q(public__in=valeurs(PUBLICS))
+                & Q(milieu__in=valeurs(MILIEUX))
+                & Q(theme_prevention_primaire__in=["", *valeurs(THEMES)]),
                 name="action_codes_connus",
                 violation_error_message="Catégorie, public, milieu ou thème inconnu.",
             ),
@@ -648,7 +619,7 @@ class Action(models.Model):
         return f"{self.reference} – {self.intitule}"
 
     def save(self, *args, **kwargs):
-        from eligibilite.ecriture import ecrire_actions
+        from programmation.ecriture.actions import ecrire_actions
 
         ecrire_actions(self.programmation_id, [self])
 
@@ -656,14 +627,14 @@ class Action(models.Model):
         return reverse("action", kwargs={"pk": self.pk})
 
     def delete(self, *args, **kwargs):
-        from eligibilite.ecriture import supprimer_actions
+        from programmation.ecriture.actions import supprimer_actions
 
         return supprimer_actions(Action.objects.filter(pk=self.pk))
 
     def clean(self):
         """Checks the write rule without writing, so that forms and the admin show refusals beside their
         fields."""
-        from eligibilite.ecriture import verifier_actions
+        from programmation.ecriture.actions import verifier_actions
 
         erreurs = {}
         if self.porteur_id and self.programmation_id:
@@ -682,7 +653,7 @@ class Action(models.Model):
 class CofinancementQuerySet(models.QuerySet):
     def delete(self):
         """Deletes co-funders and recomputes their actions' verdicts (only alerts can change)."""
-        from eligibilite.ecriture import supprimer_cofinancements
+        from programmation.ecriture.references import supprimer_cofinancements
 
         return supprimer_cofinancements(self)
 
@@ -720,12 +691,12 @@ class Cofinancement(models.Model):
         return f"{self.financeur} : {self.montant} €"
 
     def save(self, *args, **kwargs):
-        from eligibilite.ecriture import enregistrer_cofinancement
+        from programmation.ecriture.references import enregistrer_cofinancement
 
         enregistrer_cofinancement(self, lambda: super(Cofinancement, self).save(*args, **kwargs))
 
     def delete(self, *args, **kwargs):
-        from eligibilite.ecriture import enregistrer_cofinancement
+        from programmation.ecriture.references import enregistrer_cofinancement
 
         resultat = []
         enregistrer_cofinancement(

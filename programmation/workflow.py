@@ -26,6 +26,7 @@ from django.template.loader import render_to_string
 from fipd.acces import exiger, peut_instruire, peut_transmettre
 from fipd.models import Role
 
+from .ecriture.verrous import controler_exercice_ouvert, verrouiller
 from .models import Action, Commentaire, Decision, Programmation, Statut
 
 logger = logging.getLogger(__name__)
@@ -153,17 +154,9 @@ def changer_statut(programmation_id: int, nom: str, auteur, texte: str = "", lie
     transition = TRANSITIONS[nom]
     texte = (texte or "").strip()
     with transaction.atomic():
-        programmation = (
-            Programmation.objects.select_for_update(of=("self",))
-            .select_related("exercice", "departement", "programme")
-            .get(pk=programmation_id)
-        )
+        programmation = verrouiller(programmation_id)
         exiger(autorisee(transition, auteur, programmation))
-        if programmation.exercice.cloture:
-            raise ValidationError(
-                f"L'exercice {programmation.exercice.annee} est clôturé : sa programmation ne change plus.",
-                code="exercice_cloture",
-            )
+        controler_exercice_ouvert(programmation.exercice, "sa programmation est")
         if programmation.statut not in transition.depuis:
             raise ValidationError(
                 f"La programmation est « {programmation.get_statut_display()} » : « {transition.libelle} » "

@@ -6,8 +6,8 @@ from decimal import Decimal
 
 import factory
 
-from eligibilite.ecriture import ecrire_actions
 from fipd.models import Role, Utilisateur
+from programmation.ecriture import ecrire_actions
 from programmation.models import (
     Action,
     Departement,

@@ -1,24 +1,57 @@
 """The FIPD eligibility rules: pure functions over frozen dataclasses (standard library only).
 
-Nothing here imports Django or ``programmation``; a test parses these files to keep it so.
+Nothing here imports Django, ``programmation`` or ``fipd``; a test parses these files to keep it so.
 """
 
+from .codes import CATEGORIES, DECISIONS, MILIEUX, PUBLICS, THEMES, TYPES_PORTEUR
 from .ecriture import Refus, refus_ecriture
 from .faits import Decision, FaitsAction, FaitsProgrammation, LigneRetenue, Niveau, Totaux, Verdict
 from .format import arrondi_centime, arrondi_inferieur, montant, pourcentage
 from .formation import marge_formation, plafond_formation
-from .parametres import ExerciceSansParametres, LecturePlafond, Parametres, parametres_annexe_2018
-from .registre import REGISTRES, ProgrammeInconnu, Rapport, Registre, Regle, registre, toutes_les_regles
+from .parametres import (
+    DefinitionParametre,
+    ExerciceSansParametres,
+    LecturePlafond,
+    Parametres,
+    TypeParametre,
+    ValeurDatee,
+    ValeurParametreInvalide,
+    en_vigueur,
+    parametres_annexe_2018,
+    valeurs_annexe_2018,
+)
+from .registre import (
+    REGISTRES,
+    Borne,
+    Maxima,
+    NonEvaluee,
+    ProgrammeInconnu,
+    Rapport,
+    Registre,
+    Regle,
+    registre,
+    toutes_les_regles,
+)
 
 __all__ = [
+    "CATEGORIES",
+    "DECISIONS",
+    "MILIEUX",
+    "PUBLICS",
     "REGISTRES",
+    "THEMES",
+    "TYPES_PORTEUR",
+    "Borne",
     "Decision",
+    "DefinitionParametre",
     "ExerciceSansParametres",
     "FaitsAction",
     "FaitsProgrammation",
     "LecturePlafond",
     "LigneRetenue",
+    "Maxima",
     "Niveau",
+    "NonEvaluee",
     "Parametres",
     "ProgrammeInconnu",
     "Rapport",
@@ -26,9 +59,13 @@ __all__ = [
     "Regle",
     "Registre",
     "Totaux",
+    "TypeParametre",
+    "ValeurDatee",
+    "ValeurParametreInvalide",
     "Verdict",
     "arrondi_centime",
     "arrondi_inferieur",
+    "en_vigueur",
     "marge_formation",
     "montant",
     "parametres_annexe_2018",
@@ -37,4 +74,5 @@ __all__ = [
     "refus_ecriture",
     "registre",
     "toutes_les_regles",
+    "valeurs_annexe_2018",
 ]

@@ -1,7 +1,7 @@
 """Plain facts the rules read, and the verdicts they return.
 
-The Django side (``eligibilite.ecriture``) and the check command gather these from the database or from a
-file; the rules never see a model.
+The Django side (``programmation.ecriture``) and the readers of ``eligibilite.lecture`` gather these from the
+database or from a file; the rules never see a model.
 """
 
 from __future__ import annotations
@@ -104,6 +104,16 @@ class Totaux:
             elif ligne.categorie == CATEGORIE_PREVENTION_PRIMAIRE:
                 primaire += ligne.montant_fipd
         return cls(total, formation, primaire)
+
+    def sans(self, ligne: LigneRetenue) -> Totaux:
+        """The totals without one retained line (the room the rules leave an action being edited)."""
+        formation = self.total_formation - (
+            ligne.montant_fipd if ligne.categorie in CATEGORIES_FORMATION else 0
+        )
+        primaire = self.total_prevention_primaire - (
+            ligne.montant_fipd if ligne.categorie == CATEGORIE_PREVENTION_PRIMAIRE else 0
+        )
+        return Totaux(self.total_fipd - ligne.montant_fipd, formation, primaire)
 
 
 @dataclass(frozen=True)

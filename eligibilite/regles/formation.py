@@ -17,7 +17,7 @@ ZERO = Decimal("0")
 def plafond_formation(total_fipd: Decimal, p: Parametres) -> Decimal:
     """The exact cap (unrounded), for a retained total ``total_fipd``."""
     part = p.part_formation * total_fipd
-    if p.lecture_plafond_formation is LecturePlafond.STRICT:
+    if p.lecture_plafond_formation == LecturePlafond.STRICT:
         return min(p.plancher_formation, part)
     return max(p.plancher_formation, part)
 
@@ -31,7 +31,7 @@ def marge_formation(total_fipd: Decimal, total_formation: Decimal, p: Parametres
     s = p.part_formation  # 0 ≤ s < 1, held by a database constraint on the exercice's parameters
     branche_part = (s * total_fipd - total_formation) / (1 - s)
     branche_plancher = p.plancher_formation - total_formation
-    if p.lecture_plafond_formation is LecturePlafond.STRICT:
+    if p.lecture_plafond_formation == LecturePlafond.STRICT:
         marge = min(branche_part, branche_plancher)
     else:
         marge = max(branche_part, branche_plancher)

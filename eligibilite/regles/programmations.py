@@ -67,6 +67,6 @@ def dotation_sans_cellule(f: FaitsProgrammation, t: Totaux, p: Parametres) -> tu
 def lecture_plafond(p: Parametres) -> str:
     """How the cap reads, said next to the figure wherever it is shown."""
     plancher, part = montant(p.plancher_formation), pourcentage(p.part_formation)
-    if p.lecture_plafond_formation is LecturePlafond.STRICT:
+    if p.lecture_plafond_formation == LecturePlafond.STRICT:
         return f"lecture stricte : le plus bas de {plancher} et {part} du total retenu"
     return f"lecture favorable : le plus haut de {plancher} et {part} du total retenu"

@@ -1,25 +1,41 @@
-"""The rules of each programme, in the order reports list them, with their code, level, field and source.
+"""The rules of each programme, in the order reports list them, with their code, level, field, source and the
+parameters they read; each programme's categories and parameter definitions.
 
 Programme ``R`` (the 2018 annex, « Programme B à gestion régionale ») has every rule of DESIGN.md §3.1; the
-other programmes have the coherence rules and the envelope. A programme's own rule set (programme ``D``'s
-ISCG rates of the 2026-2030 strategy, say) is added as new functions in a module of its own and a new tuple
-below; the existing rules do not change.
+other programmes have the coherence rules and the envelope until their own rule sets (DESIGN.md §3.5) are
+added as new functions in a module of their own and a new tuple below; the existing rules do not change.
+
+A rule is evaluated for an exercice only when every parameter it reads has a value in force that year
+(DESIGN.md §3.3): otherwise it is listed as not evaluated, with the reason, never silently passed.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from . import actions as a
 from . import programmations as pg
-from .faits import FaitsAction, FaitsProgrammation, Niveau, Totaux, Verdict
+from .codes import CATEGORIES_D, CATEGORIES_K, CATEGORIES_R, CATEGORIES_S, Codes
+from .faits import CATEGORIES_FORMATION, FaitsAction, FaitsProgrammation, Niveau, Totaux, Verdict
+from .format import pourcentage
 from .formation import marge_formation, plafond_formation
-from .parametres import ANNEXE_2018, Parametres
+from .parametres import ANNEXE_2018, PARAMETRES_R, DefinitionParametre, Parametres
 
 ACTION = "action"
 PROGRAMMATION = "programmation"
+ZERO = Decimal("0")
+
+
+@dataclass(frozen=True)
+class Borne:
+    """The most one rule lets the FIPD give an action (the live preview shows each, and their minimum)."""
+
+    regle: str
+    libelle: str
+    valeur: Decimal
+    detail: str = ""
 
 
 @dataclass(frozen=True)
@@ -30,9 +46,54 @@ class Regle:
     source: str
     fonction: Callable
     champ: str | None = None  # the action field a form shows the verdict beside
+    parametres: tuple[str, ...] = ()  # the codes of the parameters it reads
+    # (action, totals of the other retained actions, programmation, parameters) → (label, bound, detail)
+    borne: Callable | None = field(default=None, compare=False)
 
     def verdict(self, message: str, exces: Decimal | None = None, champ: str | None = None) -> Verdict:
         return Verdict(self.code, self.niveau, message, self.source, champ or self.champ, exces)
+
+    def evaluable(self, p: Parametres) -> bool:
+        return all(p.en_vigueur(code) for code in self.parametres)
+
+
+@dataclass(frozen=True)
+class NonEvaluee:
+    """A rule not evaluated for an exercice, and why (DESIGN.md §3.3)."""
+
+    regle: str
+    raison: str
+
+    def en_dict(self) -> dict:
+        return {"regle": self.regle, "raison": self.raison}
+
+
+# --- Bounds of the maximum FIPD amount (the live preview) -----------------------------------------------
+
+
+def _borne_cout(action: FaitsAction, t: Totaux, f: FaitsProgrammation, p: Parametres):
+    if action.cout_total is None:
+        return None
+    return "Coût total de l'action", action.cout_total, ""
+
+
+def _borne_prevention_primaire(action: FaitsAction, t: Totaux, f: FaitsProgrammation, p: Parametres):
+    if not action.est_prevention_primaire or action.cout_total is None:
+        return None
+    taux = p.taux_prevention_primaire
+    return f"{pourcentage(taux)} du coût total (prévention primaire)", action.cout_total * taux, ""
+
+
+def _borne_formation(action: FaitsAction, t: Totaux, f: FaitsProgrammation, p: Parametres):
+    if action.categorie not in CATEGORIES_FORMATION:
+        return None
+    marge = marge_formation(t.total_fipd, t.total_formation, p)
+    return "Marge sous le plafond de formation", marge, pg.lecture_plafond(p)
+
+
+def _borne_enveloppe(action: FaitsAction, t: Totaux, f: FaitsProgrammation, p: Parametres):
+    reste = (f.enveloppe or ZERO) - t.total_fipd
+    return "Reste de l'enveloppe (sans cette action)", reste, ""
 
 
 B, A = Niveau.BLOQUANT, Niveau.ALERTE
@@ -48,7 +109,14 @@ PREVENTION_PRIMAIRE_THEME = Regle(
     "theme_prevention_primaire",
 )
 PREVENTION_PRIMAIRE_TAUX = Regle(
-    "PREVENTION_PRIMAIRE_TAUX", B, ACTION, f"{ANNEXE_2018}, §2.3", a.taux_prevention_primaire, "montant_fipd"
+    "PREVENTION_PRIMAIRE_TAUX",
+    B,
+    ACTION,
+    f"{ANNEXE_2018}, §2.3",
+    a.taux_prevention_primaire,
+    "montant_fipd",
+    parametres=("taux_prevention_primaire",),
+    borne=_borne_prevention_primaire,
 )
 PREVENTION_PRIMAIRE_JUSTIFICATION = Regle(
     "PREVENTION_PRIMAIRE_JUSTIFICATION",
@@ -66,6 +134,7 @@ CODE_ANALYTIQUE_CONTRAT_DE_VILLE = Regle(
     f"{ANNEXE_2018}, §2.4",
     a.code_analytique_contrat_de_ville,
     "code_analytique",
+    parametres=("code_analytique_contrat_de_ville",),
 )
 REFERENT_PARCOURS_NON_ASSOCIATIF = Regle(
     "REFERENT_PARCOURS_NON_ASSOCIATIF",
@@ -76,10 +145,22 @@ REFERENT_PARCOURS_NON_ASSOCIATIF = Regle(
     "porteur",
 )
 CREDITS_CENTRAUX = Regle(
-    "CREDITS_CENTRAUX", A, ACTION, f"{ANNEXE_2018}, §2.2, §2.3 et §3", a.credits_centraux, "categorie"
-)  # "porteur" when the porteur's name triggers it
+    "CREDITS_CENTRAUX",
+    A,
+    ACTION,
+    f"{ANNEXE_2018}, §2.2, §2.3 et §3",
+    a.credits_centraux,
+    "categorie",  # "porteur" when the porteur's name triggers it
+    parametres=("porteurs_credits_centraux",),
+)
 MONTANT_INVALIDE = Regle(
-    "MONTANT_INVALIDE", B, ACTION, "Cohérence des montants", a.montant_invalide, "montant_fipd"
+    "MONTANT_INVALIDE",
+    B,
+    ACTION,
+    "Cohérence des montants",
+    a.montant_invalide,
+    "montant_fipd",
+    borne=_borne_cout,
 )
 MONTANT_SUPERIEUR_DEMANDE = Regle(
     "MONTANT_SUPERIEUR_DEMANDE",
@@ -98,7 +179,14 @@ BUDGET_NON_EQUILIBRE = Regle(
     "cout_total",
 )
 FORMATION_PLAFOND = Regle(
-    "FORMATION_PLAFOND", B, PROGRAMMATION, f"{ANNEXE_2018}, §2.2", pg.plafond_formation, "montant_fipd"
+    "FORMATION_PLAFOND",
+    B,
+    PROGRAMMATION,
+    f"{ANNEXE_2018}, §2.2",
+    pg.plafond_formation,
+    "montant_fipd",
+    parametres=("plancher_formation", "part_formation", "lecture_plafond_formation"),
+    borne=_borne_formation,
 )
 ENVELOPPE_DEPASSEE = Regle(
     "ENVELOPPE_DEPASSEE",
@@ -107,6 +195,7 @@ ENVELOPPE_DEPASSEE = Regle(
     "Délégation de crédits (enveloppe notifiée)",
     pg.enveloppe_depassee,
     "montant_fipd",
+    borne=_borne_enveloppe,
 )
 DOTATION_SANS_CELLULE = Regle(
     "DOTATION_SANS_CELLULE", A, PROGRAMMATION, f"{ANNEXE_2018}, §1", pg.dotation_sans_cellule
@@ -134,14 +223,17 @@ ANNEXE_RADICALISATION = (
 
 @dataclass(frozen=True)
 class Rapport:
-    """Everything the rules say of one programmation: totals, the training cap, the verdicts."""
+    """Everything the rules say of one programmation: totals, the training cap, the verdicts, and the rules
+    that could not be evaluated. The cap figures are None when the programme has no training cap or when it
+    was not evaluated."""
 
     totaux: Totaux
-    plafond_formation: Decimal
-    marge_formation: Decimal
+    plafond_formation: Decimal | None
+    marge_formation: Decimal | None
     verdicts_programmation: tuple[Verdict, ...]
     verdicts_actions: tuple[tuple[Verdict, ...], ...]  # in the order of the actions given
     retenues: tuple[bool, ...] = ()  # whether each action is retained, in the same order
+    non_evaluees: tuple[NonEvaluee, ...] = ()
 
     @property
     def eligible(self) -> bool:
@@ -155,9 +247,24 @@ class Rapport:
 
 
 @dataclass(frozen=True)
+class Maxima:
+    """The most the FIPD may give one action if retained: each rule's bound, and the smallest (never < 0)."""
+
+    bornes: tuple[Borne, ...]
+
+    @property
+    def maximum(self) -> Decimal | None:
+        if not self.bornes:
+            return None
+        return max(ZERO, min(b.valeur for b in self.bornes))
+
+
+@dataclass(frozen=True)
 class Registre:
     programme: str
     regles: tuple[Regle, ...]
+    categories: Codes = ()
+    parametres: tuple[DefinitionParametre, ...] = ()
 
     @property
     def regles_action(self) -> tuple[Regle, ...]:
@@ -171,9 +278,32 @@ class Registre:
     def codes(self) -> tuple[str, ...]:
         return tuple(r.code for r in self.regles)
 
+    @property
+    def a_un_plafond_de_formation(self) -> bool:
+        return FORMATION_PLAFOND in self.regles
+
+    def definition(self, code: str) -> DefinitionParametre | None:
+        return next((d for d in self.parametres if d.code == code), None)
+
+    def non_evaluees(self, p: Parametres) -> tuple[NonEvaluee, ...]:
+        """The rules that ``p`` leaves without a parameter in force, with the reason."""
+        resultat = []
+        for regle in self.regles:
+            manquants = [code for code in regle.parametres if not p.en_vigueur(code)]
+            if manquants:
+                noms = ", ".join(self._libelle(code) for code in manquants)
+                resultat.append(NonEvaluee(regle.code, f"aucun paramètre en vigueur en {p.annee} ({noms})"))
+        return tuple(resultat)
+
+    def _libelle(self, code: str) -> str:
+        definition = self.definition(code)
+        return definition.libelle.lower() if definition else code
+
     def verdicts_action(self, action: FaitsAction, p: Parametres) -> tuple[Verdict, ...]:
         verdicts = []
         for regle in self.regles_action:
+            if not regle.evaluable(p):
+                continue
             constat = regle.fonction(action, p)
             if isinstance(constat, tuple):
                 message, champ = constat
@@ -188,10 +318,35 @@ class Registre:
         totaux = totaux or Totaux.depuis(f.retenues)
         verdicts = []
         for regle in self.regles_programmation:
+            if not regle.evaluable(p):
+                continue
             constat = regle.fonction(f, totaux, p)
             if constat is not None:
                 verdicts.append(regle.verdict(*constat))
         return tuple(verdicts)
+
+    def plafond_formation(self, totaux: Totaux, p: Parametres) -> tuple[Decimal | None, Decimal | None]:
+        """(the training cap, the room left under it), exact; (None, None) when the programme has no cap or
+        its parameters are not in force."""
+        if not self.a_un_plafond_de_formation or not FORMATION_PLAFOND.evaluable(p):
+            return None, None
+        return (
+            plafond_formation(totaux.total_fipd, p),
+            marge_formation(totaux.total_fipd, totaux.total_formation, p),
+        )
+
+    def maxima(self, action: FaitsAction, autres: Totaux, f: FaitsProgrammation, p: Parametres) -> Maxima:
+        """Each rule's bound on the FIPD amount of ``action`` if retained; ``autres``: the retained totals
+        without this action. Programmation-level bounds first (the envelope, then the caps)."""
+        ordre = sorted(self.regles, key=lambda r: (r.portee != PROGRAMMATION, r.code != "ENVELOPPE_DEPASSEE"))
+        bornes = []
+        for regle in ordre:
+            if regle.borne is None or not regle.evaluable(p):
+                continue
+            borne = regle.borne(action, autres, f, p)
+            if borne is not None:
+                bornes.append(Borne(regle.code, *borne))
+        return Maxima(tuple(bornes))
 
     def evaluer(self, f: FaitsProgrammation, actions: Sequence[FaitsAction], p: Parametres) -> Rapport:
         """Checks a whole programmation; ``f.retenues`` is taken from the retained ``actions``."""
@@ -205,21 +360,23 @@ class Registre:
             cellule_suivi_active=f.cellule_suivi_active,
         )
         totaux = Totaux.depuis(f.retenues)
+        plafond, marge = self.plafond_formation(totaux, p)
         return Rapport(
             totaux=totaux,
-            plafond_formation=plafond_formation(totaux.total_fipd, p),
-            marge_formation=marge_formation(totaux.total_fipd, totaux.total_formation, p),
+            plafond_formation=plafond,
+            marge_formation=marge,
             verdicts_programmation=self.verdicts_programmation(f, p, totaux),
             verdicts_actions=tuple(self.verdicts_action(action, p) for action in actions),
             retenues=tuple(action.retenue for action in actions),
+            non_evaluees=self.non_evaluees(p),
         )
 
 
 REGISTRES = {
-    "R": Registre("R", ANNEXE_RADICALISATION),
-    "D": Registre("D", COHERENCE),
-    "S": Registre("S", COHERENCE),
-    "K": Registre("K", COHERENCE),
+    "R": Registre("R", ANNEXE_RADICALISATION, CATEGORIES_R, PARAMETRES_R),
+    "D": Registre("D", COHERENCE, CATEGORIES_D),
+    "S": Registre("S", COHERENCE, CATEGORIES_S),
+    "K": Registre("K", COHERENCE, CATEGORIES_K),
 }
 
 

@@ -16,22 +16,21 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Exists, OuterRef, Subquery
+from django.db.models import Count, Exists, OuterRef
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from eligibilite.ecriture import ecrire_actions, recalculer_programmation
-from eligibilite.regles import plafond_formation
+from eligibilite.regles import Totaux, registre
 from fipd.acces import exiger, peut_saisir
 from fipd.forms import FormulaireDsfr
+from programmation.ecriture import recalculer_programmation
+from programmation.ecriture.faits import parametres_par_programme_et_annee, sous_requete_enveloppe
+from programmation.ecriture.operations import reconduire as reconduire_actions
 from programmation.models import (
     Action,
-    Decision,
     Departement,
-    Enveloppe,
     Exercice,
-    ParametresExercice,
     Programmation,
     Programme,
     Statut,
@@ -39,17 +38,6 @@ from programmation.models import (
 
 ZERO = Decimal("0.00")
 MILLIEME = Decimal("0.001")
-
-
-def enveloppe_departementale() -> Subquery:
-    """The departmental envelope of the programmation's exercice and programme (None when there is none)."""
-    return Subquery(
-        Enveloppe.objects.filter(
-            exercice_id=OuterRef("exercice_id"),
-            programme_id=OuterRef("programme_id"),
-            departement_id=OuterRef("departement_id"),
-        ).values("montant")[:1]
-    )
 
 
 def actions_precedentes() -> Exists:
@@ -157,23 +145,22 @@ class Ligne:
 
 
 def lignes_agent(programmations, saisissables: set[int]) -> list[Ligne]:
-    """Rows with the training cap computed from the stored totals and the exercice's parameters;
+    """Rows with the training cap computed from the stored totals and the parameters in force;
     ``saisissables``: the primary keys of the departments the user fills in."""
-    parametres = {}
+    programmations = list(programmations)
+    parametres = parametres_par_programme_et_annee((p.programme_id, p.exercice.annee) for p in programmations)
     lignes = []
     for p in programmations:
-        if p.exercice_id not in parametres:
-            try:
-                parametres[p.exercice_id] = p.exercice.parametres.en_parametres()
-            except ParametresExercice.DoesNotExist:
-                parametres[p.exercice_id] = None
-        params = parametres[p.exercice_id]
+        params = parametres[(p.programme_id, p.exercice.annee)]
+        plafond, _ = registre(p.programme.code).plafond_formation(
+            Totaux(p.total_fipd, p.total_formation, p.total_prevention_primaire), params
+        )
         lignes.append(
             Ligne(
                 programmation=p,
                 enveloppe=p.montant_enveloppe,
-                plafond_formation=plafond_formation(p.total_fipd, params) if params else None,
-                lecture_plafond=str(params.lecture_plafond_formation) if params else "",
+                plafond_formation=plafond,
+                lecture_plafond=str(params.lecture_plafond_formation) if plafond is not None else "",
                 peut_reconduire=p.a_precedentes and p.modifiable and p.departement_id in saisissables,
             )
         )
@@ -210,8 +197,8 @@ def mes_programmations(request, formulaire: FormulaireOuverture | None = None):
     user = request.user
     programmations = (
         Programmation.objects.for_user(user)
-        .select_related("exercice__parametres", "departement", "programme")
-        .annotate(montant_enveloppe=enveloppe_departementale(), a_precedentes=actions_precedentes())
+        .select_related("exercice", "departement", "programme")
+        .annotate(montant_enveloppe=sous_requete_enveloppe(), a_precedentes=actions_precedentes())
         .order_by("-exercice__annee", "programme__code", "departement__code")
     )
     departements = list(departements_saisissables(user))
@@ -248,7 +235,7 @@ def liste_nationale(request):
         Programmation.objects.for_user(request.user)
         .filter(exercice=exercice)
         .select_related("departement", "programme")
-        .annotate(montant_enveloppe=enveloppe_departementale())
+        .annotate(montant_enveloppe=sous_requete_enveloppe())
         .order_by("departement__code", "programme__code")
     )
     if statut:
@@ -319,23 +306,6 @@ def ouvrir_programmation(request):
     return redirect(programmation.get_absolute_url())
 
 
-CHAMPS_RECONDUITS = [
-    "reference",
-    "intitule",
-    "porteur",
-    "categorie",
-    "public",
-    "milieu",
-    "cout_total",
-    "montant_demande",
-    "montant_fipd",
-    "contrat_de_ville",
-    "code_analytique",
-    "theme_prevention_primaire",
-    "justification",
-]
-
-
 def _pluriel(n: int, singulier: str, pluriel: str) -> str:
     return f"{n} {singulier if n < 2 else pluriel}"
 
@@ -373,32 +343,14 @@ def reconduire(request, annee: int, departement: str, programme: str):
         )
         return redirect(programmation.get_absolute_url())
 
-    existantes = set(programmation.actions.values_list("reference", flat=True))
-    copies, cofinancements, ignorees = [], {}, 0
-    for source in (
-        precedente.actions.select_related("porteur").prefetch_related("cofinancements").order_by("reference")
-    ):
-        if source.reference in existantes:
-            ignorees += 1
-            continue
-        copie = Action(
-            programmation=programmation,
-            decision=Decision.EN_INSTRUCTION,
-            **{champ: getattr(source, champ) for champ in CHAMPS_RECONDUITS},
-        )
-        cofis = [(c.financeur, c.montant) for c in source.cofinancements.all()]
-        if cofis:
-            cofinancements[len(copies)] = cofis
-        copies.append(copie)
-
-    if copies:
-        try:
-            ecrire_actions(programmation.pk, copies, cofinancements=cofinancements)
-        except ValidationError as e:
-            messages.error(request, "Les actions n'ont pas été reconduites : " + " ".join(e.messages))
-            return redirect(programmation.get_absolute_url())
+    try:
+        resultat = reconduire_actions(programmation, precedente)
+    except ValidationError as e:
+        messages.error(request, "Les actions n'ont pas été reconduites : " + " ".join(e.messages))
+        return redirect(programmation.get_absolute_url())
+    ignorees = resultat.ignorees
     message = (
-        f"{_pluriel(len(copies), 'action reconduite', 'actions reconduites')} depuis {annee - 1}, "
+        f"{_pluriel(resultat.copiees, 'action reconduite', 'actions reconduites')} depuis {annee - 1}, "
         f"en instruction"
     )
     if ignorees:

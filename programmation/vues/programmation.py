@@ -1,7 +1,7 @@
 """The prefecture workspace: a programmation's page, its actions, decisions and submission workflow.
 
 Every view loads its object through ``for_user()`` (out of scope: 404), then checks the write right
-explicitly (``fipd.acces``: 403). Writes go through ``eligibilite.ecriture`` (actions, decisions, deletion)
+explicitly (``fipd.acces``: 403). Writes go through ``programmation.ecriture`` (actions, decisions, deletion)
 and ``programmation.workflow`` (status); the pages read the stored verdicts and totals, never recompute them.
 """
 
@@ -23,12 +23,22 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from dsfr.utils import list_pages
 
-from eligibilite.ecriture import decider_actions, ecrire_actions, faits_action, marges, verifier_actions
-from eligibilite.regles import Parametres, marge_formation, pourcentage, registre
-from eligibilite.regles.faits import CATEGORIE_PREVENTION_PRIMAIRE, CATEGORIES_FORMATION
+from eligibilite.regles import registre
 from eligibilite.regles.programmations import lecture_plafond
 from fipd.acces import exiger, peut_saisir, peut_transmettre
 
+from ..ecriture import Apercu, RefusEcriture, apercu, apercu_de, decider_actions, ecrire_actions, maxima
+from ..ecriture.faits import (
+    Contexte,
+    avec_enveloppe,
+    contexte,
+    contexte_des_maxima,
+    enveloppe_annotee,
+    faits_action,
+    ligne_stockee,
+    parametres,
+    totaux_stockes,
+)
 from ..filters import COLONNES_TRI, FiltreActions
 from ..forms import (
     Cofinancements,
@@ -39,28 +49,21 @@ from ..forms import (
     erreurs_par_champ,
 )
 from ..historique import historique_action, historique_actions, historique_mouvements, historique_statut
-from ..models import (
-    Action,
-    Decision,
-    Enveloppe,
-    ParametresExercice,
-    Porteur,
-    Programmation,
-    Statut,
-)
+from ..models import Action, Decision, MouvementEnveloppe, Porteur, Programmation, Statut
 from ..workflow import TRANSITIONS, autorisee, changer_statut, possible
 
 ZERO = Decimal("0.00")
 ACTIONS_PAR_PAGE = 100
-LIENS_PROGRAMMATION = ("exercice__parametres", "departement__region", "programme")
+LIENS_PROGRAMMATION = ("exercice", "departement__region", "programme")
 
 
 # --- Loading, in the user's scope ------------------------------------------------------------------------
 
 
 def charger_programmation(request, annee: int, departement: str, programme: str) -> Programmation:
+    """The programmation in the user's scope (404 otherwise), with its envelope annotated (no query more)."""
     return get_object_or_404(
-        Programmation.objects.for_user(request.user).select_related(*LIENS_PROGRAMMATION),
+        avec_enveloppe(Programmation.objects.for_user(request.user).select_related(*LIENS_PROGRAMMATION)),
         exercice__annee=annee,
         departement__code=departement,
         programme__code=programme,
@@ -68,30 +71,18 @@ def charger_programmation(request, annee: int, departement: str, programme: str)
 
 
 def charger_action(request, pk: int) -> Action:
-    return get_object_or_404(
-        Action.objects.for_user(request.user).select_related(
-            "porteur", *(f"programmation__{lien}" for lien in LIENS_PROGRAMMATION)
+    action = get_object_or_404(
+        avec_enveloppe(
+            Action.objects.for_user(request.user).select_related(
+                "porteur", *(f"programmation__{lien}" for lien in LIENS_PROGRAMMATION)
+            ),
+            "programmation__",
         ),
         pk=pk,
     )
-
-
-def parametres_de(programmation: Programmation) -> Parametres | None:
-    try:
-        return programmation.exercice.parametres.en_parametres()
-    except ParametresExercice.DoesNotExist:
-        return None
-
-
-def enveloppe_de(programmation: Programmation, mouvements: bool = False) -> Enveloppe | None:
-    enveloppes = Enveloppe.objects.filter(
-        exercice_id=programmation.exercice_id,
-        programme_id=programmation.programme_id,
-        departement_id=programmation.departement_id,
-    )
-    if mouvements:
-        enveloppes = enveloppes.prefetch_related("mouvements")
-    return enveloppes.first()
+    action.programmation.enveloppe_id_annotee = action.enveloppe_id_annotee
+    action.programmation.montant_enveloppe_annote = action.montant_enveloppe_annote
+    return action
 
 
 def fil_ariane(programmation: Programmation, courant: str | None = None) -> dict:
@@ -155,9 +146,13 @@ def contexte_programmation(
     p = programmation
     user = request.user
     params = request.GET if params is None else params
-    parametres = parametres_de(p)
-    enveloppe = enveloppe_de(p, mouvements=True)
-    montant_enveloppe = enveloppe.montant if enveloppe else ZERO
+    parametres_p = parametres(p.programme_id, p.exercice.annee)
+    regles = registre(p.programme.code)
+    enveloppe_id, montant_enveloppe = enveloppe_annotee(p)
+    mouvements = (
+        list(MouvementEnveloppe.objects.filter(enveloppe_id=enveloppe_id)) if enveloppe_id is not None else []
+    )
+    plafond, marge = regles.plafond_formation(totaux_stockes(p), parametres_p)
     saisie = peut_saisir(user, p)
     agent = peut_transmettre(user, p)
 
@@ -165,6 +160,7 @@ def contexte_programmation(
         params or None,
         queryset=p.actions.select_related("porteur"),
         porteurs=Porteur.objects.filter(departement_id=p.departement_id),
+        categories=regles.categories,
     )
     page = Paginator(filtre.qs, ACTIONS_PAR_PAGE).get_page(params.get("page"))
     list_pages(page)
@@ -175,16 +171,19 @@ def contexte_programmation(
     transitions = [t for t in TRANSITIONS.values() if possible(t, p) and autorisee(t, user, p, agent=agent)]
     return {
         "programmation": p,
-        "parametres": parametres,
-        "enveloppe": enveloppe,
-        "mouvements": list(enveloppe.mouvements.all()) if enveloppe else [],
+        "parametres": parametres_p,
+        "regles_non_evaluees": regles.non_evaluees(parametres_p),
+        "a_plafond_formation": regles.a_un_plafond_de_formation,
+        "a_prevention_primaire": "prevention_primaire" in dict(regles.categories),
+        "enveloppe": enveloppe_id is not None,
+        "mouvements": mouvements,
         "montant_enveloppe": montant_enveloppe,
         "reste_enveloppe": montant_enveloppe - p.total_fipd,
         "consommation": (p.total_fipd / montant_enveloppe).quantize(Decimal("0.001"))
         if montant_enveloppe
         else None,
-        "marges": marges(p, parametres) if parametres else None,
-        "lecture_plafond": lecture_plafond(parametres) if parametres else "",
+        "marges": {"plafond_formation": plafond, "marge_formation": marge} if plafond is not None else None,
+        "lecture_plafond": lecture_plafond(parametres_p) if plafond is not None else "",
         "peut_saisir": saisie,
         "transitions": {t.nom: t for t in transitions},
         "filtre": filtre,
@@ -196,7 +195,7 @@ def contexte_programmation(
         "decisions": Decision.choices,
         "commentaires": list(p.commentaires.select_related("auteur")),
         "historique_statut": historique_statut(p),
-        "historique_mouvements": historique_mouvements(enveloppe.pk if enveloppe else None),
+        "historique_mouvements": historique_mouvements(enveloppe_id),
         "historique_actions": historique_actions(p),
         "breadcrumb_data": fil_ariane(p),
         "urls": urls_de(p),
@@ -224,62 +223,8 @@ class _PorteurRefuse(Exception):
         self.erreur = erreur
 
 
-@dataclass(frozen=True)
-class Stocke:
-    """What an action counts for in the stored totals, read before the form changes the instance."""
-
-    decision: str
-    categorie: str
-    montant_fipd: Decimal
-
-    @classmethod
-    def de(cls, action: Action) -> Stocke | None:
-        return cls(action.decision, action.categorie, action.montant_fipd) if action.pk else None
-
-
-def maxima(
-    programmation: Programmation,
-    parametres: Parametres,
-    action: Action,
-    stocke: Stocke | None,
-    montant_enveloppe: Decimal,
-) -> dict:
-    """The most the FIPD may give ``action`` if retained: the room left in the envelope and under the training
-    cap (without what this action already counts for), 20 % of the cost for primary prevention, the cost."""
-    propre = stocke.montant_fipd if stocke and stocke.decision == Decision.RETENUE else ZERO
-    propre_formation = propre if stocke and stocke.categorie in CATEGORIES_FORMATION else ZERO
-    total, formation = programmation.total_fipd - propre, programmation.total_formation - propre_formation
-    bornes = [("Reste de l'enveloppe (sans cette action)", montant_enveloppe - total, "")]
-    if action.categorie in CATEGORIES_FORMATION:
-        bornes.append(
-            (
-                "Marge sous le plafond de formation",
-                marge_formation(total, formation, parametres),
-                lecture_plafond(parametres),
-            )
-        )
-    if action.cout_total is not None:
-        if action.categorie == CATEGORIE_PREVENTION_PRIMAIRE:
-            bornes.append(
-                (
-                    f"{pourcentage(parametres.taux_prevention_primaire)} du coût total (prévention primaire)",
-                    action.cout_total * parametres.taux_prevention_primaire,
-                    "",
-                )
-            )
-        bornes.append(("Coût total de l'action", action.cout_total, ""))
-    return {
-        "bornes": [{"libelle": lib, "valeur": val, "detail": det} for lib, val, det in bornes],
-        "maximum": max(ZERO, min(val for _, val, _ in bornes)),
-    }
-
-
 def _porteur_provisoire(programmation: Programmation, form_porteur: FormulairePorteur) -> Porteur | None:
-    """An unsaved porteur from the « new porteur » fields, for the preview only.
-
-    ``eligibilite.ecriture.faits_action`` reads an unsaved porteur set on the action. Nothing is written: the
-    preview never saves.
-    """
+    """An unsaved porteur from the « new porteur » fields, for the preview only (nothing is written)."""
     nom = form_porteur.data.get(form_porteur.add_prefix("nom"), "").strip()
     type_ = form_porteur.data.get(form_porteur.add_prefix("type"), "")
     if not type_:
@@ -287,32 +232,22 @@ def _porteur_provisoire(programmation: Programmation, form_porteur: FormulairePo
     return Porteur(departement=programmation.departement, nom=nom, type=type_)
 
 
-def apercu(programmation, parametres, action, montants, stocke, montant_enveloppe) -> dict:
-    """What the save would say of ``action`` (unsaved): the registry's verdicts, the write rule's refusals,
-    the programmation's verdicts afterwards, and the maxima. Same rule code as the save; nothing written."""
-    contexte = {"maxima": maxima(programmation, parametres, action, stocke, montant_enveloppe)}
-    if action.cout_total is None or action.montant_fipd is None or not action.categorie:
-        contexte["incomplet"] = True
-        return contexte
-    verdicts = registre(programmation.programme.code).verdicts_action(
-        faits_action(action, montants), parametres
-    )
-    contexte["verdicts"] = [v.en_dict() for v in verdicts]
-    contexte["retenue"] = action.decision == Decision.RETENUE
-    try:
-        resultat = verifier_actions(programmation.pk, [action], cofinancements={0: montants}, verrou=False)
-    except ValidationError as e:
-        contexte["refus"] = e.messages
-    else:
-        contexte["verdicts_programmation"] = [v.en_dict() for v in resultat.verdicts_programmation]
-    return contexte
+def _apercu(ctx: Contexte, form: FormulaireAction, cofis, form_porteur, stockee: Action | None):
+    """The live preview of the form's action as typed: the reader every source goes through, then the write
+    rule once, without lock or write."""
+    action = form.instance
+    porteur = action.porteur if action.porteur_id else None
+    if form.porteur_a_creer:
+        porteur = _porteur_provisoire(ctx.programmation, form_porteur)
+    lue = form.action_lue(porteur, cofis.lignes_valides())
+    return apercu(ctx, action, lue.faits(), stockee, complet=lue.complete)
 
 
-def _formulaires(request, programmation, action, porteurs):
+def _formulaires(request, programmation, action, porteurs, cofinancements_stockes=()):
     donnees = request.POST if request.method == "POST" else None
     initial = None
     if donnees is None and action.pk:
-        initial = [{"financeur": c.financeur, "montant": c.montant} for c in action.cofinancements.all()]
+        initial = [{"financeur": c.financeur, "montant": c.montant} for c in cofinancements_stockes]
     form = FormulaireAction(donnees, instance=action, programmation=programmation, porteurs=porteurs)
     # The new-porteur fields are validated (and their errors shown) only when « Nouveau porteur » is ticked.
     donnees_porteur = donnees if form.porteur_a_creer else None
@@ -365,11 +300,12 @@ def _enregistrer(programmation, form, cofis, form_porteur, version) -> Action:
 
 def formulaire_action(request, programmation: Programmation, action: Action, saisie: bool):
     porteurs = Porteur.objects.for_user(request.user).filter(departement_id=programmation.departement_id)
-    parametres = parametres_de(programmation)
-    stocke = Stocke.de(action)
-    form, cofis, form_porteur = _formulaires(request, programmation, action, porteurs)
+    stockee = ligne_stockee(action)  # before the form changes the instance
+    cofinancements_stockes = list(action.cofinancements.all()) if action.pk else []
+    form, cofis, form_porteur = _formulaires(request, programmation, action, porteurs, cofinancements_stockes)
     version = action.version
-    contexte = {}
+    contexte_page = {}
+    apercu_action = None
     if request.method == "POST":
         version = _version(request)
         valide = form.is_valid()
@@ -383,62 +319,58 @@ def formulaire_action(request, programmation: Programmation, action: Action, sai
                 ajouter_erreurs(form_porteur, erreurs_par_champ(e.erreur, form_porteur.fields))
             except IntegrityError:
                 form.add_error("reference", "Une action de cette programmation a déjà cette référence.")
+            except RefusEcriture as e:
+                # The rules ran once, in the save: the preview shows what they said.
+                ajouter_erreurs(form, erreurs_par_champ(e, form.fields))
+                r = e.resultat
+                apercu_action = apercu_de(
+                    r, maxima(r.contexte, r.faits_ecrits[0], stockee), form.instance
+                ).en_dict()
             except ValidationError as e:
                 ajouter_erreurs(form, erreurs_par_champ(e, form.fields))
                 if getattr(e, "code", None) == "modification_concurrente":
                     actuelle = Action.objects.select_related("porteur").get(pk=action.pk)
-                    contexte["actuelle"] = actuelle
-                    contexte["cofinancements_actuels"] = list(actuelle.cofinancements.all())
+                    contexte_page["actuelle"] = actuelle
+                    contexte_page["cofinancements_actuels"] = list(actuelle.cofinancements.all())
                     # They have now seen it: saving again is a choice, not an accident.
                     version = actuelle.version
             else:
                 messages.success(request, f"L'action {action.reference} est enregistrée.")
                 return redirect(action.get_absolute_url())
-    montant_enveloppe = _montant_enveloppe(programmation)
-    if parametres and saisie:
+    if saisie:
         if request.method == "POST":
-            if form.porteur_a_creer and not form.instance.porteur_id:
-                porteur = _porteur_provisoire(programmation, form_porteur)
-                if porteur:
-                    form.instance.porteur = porteur
-            contexte["apercu"] = apercu(
-                programmation, parametres, form.instance, cofis.montants_valides(), stocke, montant_enveloppe
-            )
-            if form.instance.porteur_id is None:
-                form.instance.porteur = None  # the provisional porteur was for the preview only
+            if apercu_action is None:
+                apercu_action = _apercu(contexte(programmation), form, cofis, form_porteur, stockee).en_dict()
         else:
-            contexte["apercu"] = {
-                "maxima": maxima(programmation, parametres, action, stocke, montant_enveloppe),
+            ctx = contexte_des_maxima(programmation)
+            faits = faits_action(action, [c.montant for c in cofinancements_stockes])
+            apercu_action = {
+                "maxima": Apercu(maxima(ctx, faits, stockee)).en_dict()["maxima"],
                 "verdicts": action.verdicts if action.pk else None,
                 "retenue": action.decision == Decision.RETENUE,
             }
-    stockee = action
+    affichee = action
     if action.pk and request.method == "POST":
-        stockee = Action.objects.filter(pk=action.pk).first() or action
-    contexte.update(
+        affichee = Action.objects.filter(pk=action.pk).first() or action
+    contexte_page.update(
         {
             "programmation": programmation,
-            "action": stockee if action.pk else None,
+            "action": affichee if action.pk else None,
             "form": form,
             "cofinancements": cofis,
             "form_porteur": form_porteur,
             "version": version,
             "peut_saisir": saisie,
-            "parametres": parametres,
+            "apercu": apercu_action,
             "decisions": Decision.choices,
             "historique": historique_action(action) if action.pk else [],
             "urls": urls_de(programmation),
             "breadcrumb_data": fil_ariane(
-                programmation, f"Action {stockee.reference}" if action.pk else "Nouvelle action"
+                programmation, f"Action {affichee.reference}" if action.pk else "Nouvelle action"
             ),
         }
     )
-    return render(request, "programmation/action.html", contexte)
-
-
-def _montant_enveloppe(programmation) -> Decimal:
-    enveloppe = enveloppe_de(programmation)
-    return enveloppe.montant if enveloppe else ZERO
+    return render(request, "programmation/action.html", contexte_page)
 
 
 @login_required
@@ -465,7 +397,6 @@ def action_apercu(request, annee, departement, programme):
     """The live preview (htmx): an HTML fragment of what the save would say of the form's action."""
     p = charger_programmation(request, annee, departement, programme)
     exiger(peut_saisir(request.user, p))
-    parametres = parametres_de(p)
     pk = request.POST.get("action_pk", "")
     if pk:
         if not pk.isdigit():
@@ -473,23 +404,16 @@ def action_apercu(request, annee, departement, programme):
         action = get_object_or_404(p.actions.select_related("porteur"), pk=pk)
     else:
         action = Action(programmation=p)
-    stocke = Stocke.de(action)
+    stockee = ligne_stockee(action)
     porteurs = Porteur.objects.for_user(request.user).filter(departement_id=p.departement_id)
     form, cofis, form_porteur = _formulaires(request, p, action, porteurs)
     form.is_valid()
     cofis.is_valid()
-    if form.porteur_a_creer:
-        porteur = _porteur_provisoire(p, form_porteur)
-        if porteur:
-            form.instance.porteur = porteur
-    contexte = {"programmation": p, "parametres": parametres}
-    if parametres is None:
-        contexte["sans_parametres"] = True
-    else:
-        contexte["apercu"] = apercu(
-            p, parametres, form.instance, cofis.montants_valides(), stocke, _montant_enveloppe(p)
-        )
-    return render(request, "programmation/_apercu.html", contexte)
+    return render(
+        request,
+        "programmation/_apercu.html",
+        {"programmation": p, "apercu": _apercu(contexte(p), form, cofis, form_porteur, stockee).en_dict()},
+    )
 
 
 # --- Decisions and deletion -----------------------------------------------------------------------------

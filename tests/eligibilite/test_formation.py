@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 from decimal import Decimal
 
 import pytest
@@ -34,7 +33,7 @@ def p(request):
 
 
 def strict(p):
-    return dataclasses.replace(p, lecture_plafond_formation=LecturePlafond.STRICT)
+    return p.avec(lecture_plafond_formation=LecturePlafond.STRICT)
 
 
 def verdict_formation(total: Decimal, formation: Decimal, p, categorie: str = "formation"):
@@ -123,7 +122,7 @@ def test_training_over_an_unrounded_cap_by_less_than_a_cent_is_blocking(p):
     [("10000.00", "4000.01"), ("60000.00", "12000.01"), ("60000.00", "60000.00"), ("1000.00", "1000.00")],
 )
 def test_the_excess_is_training_minus_cap(p, lecture, total, formation):
-    p = dataclasses.replace(p, lecture_plafond_formation=lecture)
+    p = p.avec(lecture_plafond_formation=lecture)
     cap = plafond_formation(D(total), p)
     v = verdict_formation(D(total), D(formation), p)
     if D(formation) <= cap:
@@ -235,7 +234,7 @@ GRILLE = [
 
 @pytest.mark.parametrize("lecture", list(LecturePlafond))
 def test_the_room_left_matches_brute_force_on_a_grid(lecture):
-    p = dataclasses.replace(parametres_annexe_2018(2018), lecture_plafond_formation=lecture)
+    p = parametres_annexe_2018(2018).avec(lecture_plafond_formation=lecture)
     for total in GRILLE:
         for formation in GRILLE:
             if formation <= total:
@@ -255,7 +254,7 @@ def test_the_room_left_matches_brute_force_on_a_grid(lecture):
     ],
 )
 def test_the_room_left_accounts_for_training_raising_the_total(lecture, total, formation, marge):
-    p = dataclasses.replace(parametres_annexe_2018(2026), lecture_plafond_formation=LecturePlafond(lecture))
+    p = parametres_annexe_2018(2026).avec(lecture_plafond_formation=LecturePlafond(lecture))
     assert marge_formation(D(total), D(formation), p) == D(marge)
 
 
@@ -269,8 +268,7 @@ def test_the_room_left_accounts_for_training_raising_the_total(lecture, total, f
 )
 def test_the_room_left_matches_brute_force(total, part_formation, lecture, plancher, data):
     formation = data.draw(st.integers(0, total), label="formation")
-    p = dataclasses.replace(
-        parametres_annexe_2018(2018),
+    p = parametres_annexe_2018(2018).avec(
         lecture_plafond_formation=lecture,
         plancher_formation=cents(plancher),
         part_formation=Decimal(part_formation) / 200,  # 0 % to 50 % in steps of 0,5 %
@@ -282,8 +280,7 @@ def test_the_room_left_matches_brute_force(total, part_formation, lecture, planc
 @pytest.mark.parametrize("part", ["0.20", "0.35"])
 def test_the_room_left_is_an_interval_starting_at_zero(lecture, part):
     """Exhaustive over cents on small figures (floor 1,00 €): the amounts that fit are exactly 0..m."""
-    p = dataclasses.replace(
-        parametres_annexe_2018(2018),
+    p = parametres_annexe_2018(2018).avec(
         lecture_plafond_formation=lecture,
         plancher_formation=D("1.00"),
         part_formation=D(part),

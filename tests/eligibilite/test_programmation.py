@@ -346,11 +346,10 @@ def test_a_blocking_verdict_on_an_action_not_retained_does_not_make_the_programm
 
 
 def test_a_central_credit_name_of_several_words_matches_on_word_boundaries():
-    from dataclasses import replace
 
     from eligibilite.regles import parametres_annexe_2018, registre
 
-    p = replace(parametres_annexe_2018(2026), porteurs_credits_centraux=("Ligue des droits",))
+    p = parametres_annexe_2018(2026).avec(porteurs_credits_centraux=("Ligue des droits",))
     verdicts = registre("R").verdicts_action(action(porteur_nom="LIGUE DES DROITS du Nord"), p)
     assert [(v.regle, v.champ) for v in verdicts] == [("CREDITS_CENTRAUX", "porteur")]
     assert registre("R").verdicts_action(action(porteur_nom="Ligue des droitsX"), p) == ()

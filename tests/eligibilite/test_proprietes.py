@@ -47,7 +47,7 @@ ANNEES = st.sampled_from(EXERCICES)
 @st.composite
 def parametres(draw) -> Parametres:
     p = parametres_annexe_2018(draw(ANNEES))
-    return dataclasses.replace(p, lecture_plafond_formation=draw(LECTURES))
+    return p.avec(lecture_plafond_formation=draw(LECTURES))
 
 
 @st.composite

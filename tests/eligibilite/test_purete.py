@@ -1,4 +1,6 @@
-"""The rules package imports the standard library only (STYLE.md §1): no Django, no ``programmation``."""
+"""The eligibility module imports the standard library only (STYLE.md §1, DESIGN.md §7): no Django, no
+``programmation``, no ``fipd``, anywhere under ``eligibilite/``; and the project's packages import each other
+without a cycle at module level."""
 
 from __future__ import annotations
 
@@ -10,9 +12,11 @@ from pathlib import Path
 import pytest
 
 RACINE = Path(__file__).resolve().parents[2]
-REGLES = RACINE / "eligibilite" / "regles"
-FICHIERS = sorted(REGLES.rglob("*.py"))
-INTERDITS = {"django", "programmation"}
+ELIGIBILITE = RACINE / "eligibilite"
+REGLES = ELIGIBILITE / "regles"
+FICHIERS = sorted(ELIGIBILITE.rglob("*.py"))
+INTERDITS = {"django", "programmation", "fipd"}
+PAQUETS = ("fipd", "programmation", "eligibilite")
 FONCTIONS_IMPORT = {"__import__", "import_module"}
 
 
@@ -60,7 +64,7 @@ def importations_hors_bibliotheque_standard(source: str) -> list[str]:
 
 
 def test_the_rules_package_has_its_modules():
-    noms = {f.name for f in FICHIERS}
+    noms = {f.name for f in REGLES.rglob("*.py")}
     assert {
         "__init__.py",
         "faits.py",
@@ -74,13 +78,23 @@ def test_the_rules_package_has_its_modules():
     } <= noms
 
 
-@pytest.mark.parametrize("fichier", FICHIERS, ids=lambda f: f.name)
-def test_rules_module_imports_neither_django_nor_programmation(fichier):
+def nom(fichier: Path) -> str:
+    return str(fichier.relative_to(RACINE))
+
+
+def test_the_eligibility_module_is_no_django_app():
+    assert not (ELIGIBILITE / "apps.py").exists()
+    assert not (ELIGIBILITE / "migrations").exists()
+    assert not (ELIGIBILITE / "models.py").exists()
+
+
+@pytest.mark.parametrize("fichier", FICHIERS, ids=nom)
+def test_no_module_of_eligibilite_imports_django_programmation_or_fipd(fichier):
     assert importations_interdites(fichier.read_text(encoding="utf-8")) == []
 
 
-@pytest.mark.parametrize("fichier", FICHIERS, ids=lambda f: f.name)
-def test_rules_module_imports_only_the_standard_library_or_its_own_modules(fichier):
+@pytest.mark.parametrize("fichier", FICHIERS, ids=nom)
+def test_eligibilite_imports_only_the_standard_library_or_its_own_modules(fichier):
     assert importations_hors_bibliotheque_standard(fichier.read_text(encoding="utf-8")) == []
 
 
@@ -149,3 +163,93 @@ def test_importing_the_rules_loads_neither_django_nor_programmation():
         [sys.executable, "-c", script], cwd=RACINE, capture_output=True, text=True, check=True, timeout=60
     )
     assert resultat.stdout.strip() == "[]"
+
+
+# --- No import cycle between the project's modules ---------------------------------------------------------
+
+
+def module_de(fichier: Path) -> str:
+    parties = list(fichier.relative_to(RACINE).with_suffix("").parts)
+    if parties[-1] == "__init__":
+        parties.pop()
+    return ".".join(parties)
+
+
+def importations_au_niveau_module(fichier: Path, modules: set[str]) -> set[str]:
+    """The project modules a file imports when it is loaded (imports inside functions excluded: they run
+    later), relative imports resolved; ``from package import submodule`` depends on the submodule only (the
+    package of the importing module is being initialised already)."""
+    module = module_de(fichier)
+    paquet = module if fichier.name == "__init__.py" else module.rpartition(".")[0]
+    arbre = ast.parse(fichier.read_text(encoding="utf-8"))
+    trouves = set()
+
+    def visiter(noeuds):
+        for noeud in noeuds:
+            if isinstance(noeud, ast.Import):
+                trouves.update(alias.name for alias in noeud.names)
+            elif isinstance(noeud, ast.ImportFrom):
+                base = noeud.module or ""
+                if noeud.level:
+                    racine_relative = paquet.split(".")[: len(paquet.split(".")) - noeud.level + 1]
+                    base = ".".join([*racine_relative, *([base] if base else [])])
+                sous_modules = {f"{base}.{alias.name}" for alias in noeud.names} & modules
+                trouves.update(sous_modules)
+                if len(sous_modules) < len(noeud.names) and not module.startswith(f"{base}."):
+                    trouves.add(base)
+            elif isinstance(noeud, ast.If | ast.Try | ast.With):
+                visiter(ast.iter_child_nodes(noeud))
+
+    visiter(arbre.body)
+    return {t for t in trouves if t.split(".")[0] in PAQUETS}
+
+
+def graphe_des_modules() -> dict[str, set[str]]:
+    fichiers = [
+        f for paquet in PAQUETS for f in (RACINE / paquet).rglob("*.py") if "migrations" not in f.parts
+    ]
+    modules = {module_de(f): f for f in fichiers}
+    graphe = {}
+    for module, fichier in modules.items():
+        importes = importations_au_niveau_module(fichier, set(modules))
+        graphe[module] = {m for m in importes if m in modules and m != module}
+    return graphe
+
+
+def cycle(graphe: dict[str, set[str]]) -> list[str] | None:
+    """A cycle of the graph, or None."""
+    etat: dict[str, int] = {}
+    pile: list[str] = []
+
+    def parcourir(n):
+        etat[n] = 1
+        pile.append(n)
+        for m in sorted(graphe.get(n, ())):
+            if etat.get(m) == 1:
+                return pile[pile.index(m) :] + [m]
+            if m not in etat and (trouve := parcourir(m)):
+                return trouve
+        etat[n] = 2
+        pile.pop()
+        return None
+
+    for n in sorted(graphe):
+        if n not in etat and (trouve := parcourir(n)):
+            return trouve
+    return None
+
+
+def test_the_project_modules_import_each_other_without_a_cycle():
+    assert cycle(graphe_des_modules()) is None
+
+
+def test_the_cycle_check_finds_a_cycle():
+    assert cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == ["a", "b", "c", "a"]
+    assert cycle({"a": {"b"}, "b": set()}) is None
+
+
+def test_the_eligibility_module_imports_nothing_of_the_django_side():
+    graphe = graphe_des_modules()
+    for module, importes in graphe.items():
+        if module.startswith("eligibilite"):
+            assert all(m.startswith("eligibilite") for m in importes), module

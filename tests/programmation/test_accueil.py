@@ -8,8 +8,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from eligibilite.ecriture import ecrire_actions
 from eligibilite.regles import montant
+from programmation.ecriture import ecrire_actions
 from programmation.models import Action, Cofinancement, Exercice, Programmation, Statut
 from tests.factories import (
     PorteurFactory,
@@ -386,7 +386,7 @@ def creer_programmations(combinaisons):
         )
         if i % 3 == 0:
             doter(p, "10000.00")
-            creer_actions(p, 2)
+            creer_actions(p, 2, categorie="sante_mentale" if prog == "R" else "autre")
 
 
 @pytest.mark.parametrize("role", ["agent", "national"])

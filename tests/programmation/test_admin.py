@@ -6,8 +6,8 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from programmation.models import Action, MouvementEnveloppe
-from tests.factories import ActionFactory, PorteurFactory, UtilisateurFactory
+from programmation.models import Action, Departement, Exercice, MouvementEnveloppe, Porteur, Programmation
+from tests.factories import ActionFactory, PorteurFactory, ProgrammationFactory, UtilisateurFactory, doter
 
 pytestmark = pytest.mark.django_db
 D = Decimal
@@ -181,9 +181,109 @@ def test_admin_refuses_departmental_envelopes_above_the_regional_one(admin_clien
         "porteur",
         "programmation",
         "action",
+        "valeurparametre",
     ],
 )
 def test_admin_pages_answer(admin_client, programmation, modele):
     ActionFactory(programmation=programmation)
     assert admin_client.get(reverse(f"admin:programmation_{modele}_changelist")).status_code == 200
     assert admin_client.get(reverse(f"admin:programmation_{modele}_add")).status_code == 200
+
+
+# --- Holes around the guarded path (issue 6) --------------------------------------------------------------
+
+
+def test_admin_cannot_change_a_programmations_status_exercice_department_or_programme(
+    admin_client, programmation
+):
+    ActionFactory(programmation=programmation)  # en instruction: validation would be refused by the workflow
+    url = reverse("admin:programmation_programmation_change", args=[programmation.pk])
+    formulaire = admin_client.get(url).context["adminform"].form
+    assert not {"statut", "exercice", "departement", "programme"} & set(formulaire.fields)
+
+    reponse = admin_client.post(
+        url,
+        {
+            "statut": "validee",
+            "exercice": Exercice.objects.get(annee=2018).pk,
+            "departement": Departement.objects.get(code="69").pk,
+            "programme": programmation.programme.pk,
+            "commentaires-TOTAL_FORMS": "0",
+            "commentaires-INITIAL_FORMS": "0",
+            "commentaires-MIN_NUM_FORMS": "0",
+            "commentaires-MAX_NUM_FORMS": "1000",
+        },
+    )
+
+    assert reponse.status_code == 302
+    p = Programmation.objects.get(pk=programmation.pk)
+    assert (p.statut, p.exercice.annee, p.departement.code) == ("brouillon", 2026, "59")
+
+
+def test_admin_creates_a_programmation_as_a_draft_only(admin_client):
+    formulaire = admin_client.get(reverse("admin:programmation_programmation_add")).context["adminform"].form
+    assert "statut" not in formulaire.fields
+    assert {"exercice", "departement", "programme"} <= set(formulaire.fields)
+
+
+def test_a_porteur_type_change_leaves_a_closed_exercices_verdicts_alone(admin_client, programmation):
+    porteur = PorteurFactory(departement=programmation.departement)
+    ancienne = ProgrammationFactory(exercice=Exercice.objects.get(annee=2018))
+    doter(ancienne, "100000.00", annee=2018, le="2018-01-15")
+    ActionFactory(programmation=ancienne, porteur=porteur, categorie="referent_parcours", retenue=True)
+    ActionFactory(programmation=programmation, porteur=porteur, categorie="referent_parcours")
+    Exercice.objects.filter(annee=2018).update(cloture=True)
+
+    reponse = admin_client.post(
+        reverse("admin:programmation_porteur_change", args=[porteur.pk]),
+        {
+            "departement": porteur.departement.pk,
+            "nom": porteur.nom,
+            "type": "collectivite",
+            "siret": "",
+            "rna": "",
+        },
+    )
+
+    assert reponse.status_code == 302
+    assert Porteur.objects.get(pk=porteur.pk).type == "collectivite"
+    assert Action.objects.get(programmation=ancienne).verdicts == []  # as closed
+    assert Programmation.objects.get(pk=ancienne.pk).nb_bloquants == 0
+    en_cours = Action.objects.get(programmation=programmation)
+    assert [v["regle"] for v in en_cours.verdicts] == ["REFERENT_PARCOURS_NON_ASSOCIATIF"]
+
+
+def test_a_porteur_with_actions_cannot_move_to_another_department(admin_client, programmation):
+    porteur = PorteurFactory(departement=programmation.departement)
+    ActionFactory(programmation=programmation, porteur=porteur)
+
+    reponse = admin_client.post(
+        reverse("admin:programmation_porteur_change", args=[porteur.pk]),
+        {
+            "departement": Departement.objects.get(code="69").pk,
+            "nom": porteur.nom,
+            "type": porteur.type,
+            "siret": "",
+            "rna": "",
+        },
+    )
+
+    assert reponse.status_code == 200
+    assert "reste dans son département" in str(reponse.context["adminform"].form.errors)
+    assert Porteur.objects.get(pk=porteur.pk).departement.code == "59"
+
+
+def test_a_porteur_without_actions_can_move(admin_client):
+    porteur = PorteurFactory()
+    reponse = admin_client.post(
+        reverse("admin:programmation_porteur_change", args=[porteur.pk]),
+        {
+            "departement": Departement.objects.get(code="69").pk,
+            "nom": porteur.nom,
+            "type": porteur.type,
+            "siret": "",
+            "rna": "",
+        },
+    )
+    assert reponse.status_code == 302
+    assert Porteur.objects.get(pk=porteur.pk).departement.code == "69"

@@ -9,8 +9,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection, connections
 
-from eligibilite.ecriture import decider_actions, ecrire_actions
 from eligibilite.regles import parametres_annexe_2018, plafond_formation
+from programmation.ecriture import decider_actions, ecrire_actions
 from programmation.models import Action, Programmation
 from tests.factories import ActionFactory, ProgrammationFactory, doter
 

@@ -8,8 +8,15 @@ from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from eligibilite.ecriture import decider_actions, ecrire_actions
-from programmation.models import Action, Cofinancement, MouvementEnveloppe, Programmation, Statut
+from programmation.ecriture import decider_actions, ecrire_actions, parametres
+from programmation.models import (
+    Action,
+    Cofinancement,
+    MouvementEnveloppe,
+    Programmation,
+    Statut,
+    ValeurParametre,
+)
 from tests.factories import (
     ActionFactory,
     PorteurFactory,
@@ -295,6 +302,17 @@ def test_stored_totals_and_verdicts_equal_recomputed_ones(programmation):
     assert verdicts == list(Action.objects.order_by("pk").values_list("verdicts", flat=True))
 
 
+def nouvelle_valeur(programmation, code, valeur):
+    """A value of one of the programmation's parameters, from its exercice on."""
+    return ValeurParametre(
+        programme=programmation.programme,
+        code=code,
+        exercice=programmation.exercice,
+        valeur=valeur,
+        source="Circulaire de test",
+    )
+
+
 def test_parameter_change_recomputes_verdicts(programmation):
     ActionFactory(
         programmation=programmation,
@@ -303,9 +321,7 @@ def test_parameter_change_recomputes_verdicts(programmation):
         cout_total=D("10000"),
         montant_fipd=D("2000"),
     )
-    parametres = programmation.exercice.parametres
-    parametres.taux_prevention_primaire = D("0.1500")
-    parametres.save()
+    nouvelle_valeur(programmation, "taux_prevention_primaire", "0.15").save()
     assert stocke(programmation).nb_bloquants == 1
 
 
@@ -353,13 +369,10 @@ def test_a_closed_exercice_keeps_its_parameters_and_verdicts(programmation):
     ActionFactory(programmation=programmation, retenue=True)
     programmation.exercice.cloture = True
     programmation.exercice.save()
-    parametres = programmation.exercice.parametres
-    parametres.plancher_formation = D("1.00")
     with pytest.raises(ValidationError) as refus:
-        parametres.save()
+        nouvelle_valeur(programmation, "plancher_formation", "1.00").save()
     assert refus.value.code == "exercice_cloture"
-    programmation.exercice.parametres.refresh_from_db()
-    assert programmation.exercice.parametres.plancher_formation == D("4000.00")
+    assert parametres(programmation.programme_id, 2026).plancher_formation == D("4000.00")
 
 
 def test_turning_a_follow_up_cell_off_recomputes_the_initial_allocation_alert(programmation):

@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.django import TestCase
 
-from eligibilite.ecriture import decider_actions, recalculer_programmation
+from programmation.ecriture import decider_actions, recalculer_programmation
 from programmation.models import Action, Cofinancement, MouvementEnveloppe, Programmation
 from tests.factories import PorteurFactory, ProgrammationFactory, doter
 

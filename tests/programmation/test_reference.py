@@ -1,7 +1,7 @@
 import pytest
 
-from eligibilite.ecriture import parametres_exercice
 from eligibilite.regles import parametres_annexe_2018
+from programmation.ecriture import parametres
 from programmation.models import Departement, Exercice, Programme, Region
 
 pytestmark = pytest.mark.django_db
@@ -29,7 +29,7 @@ def test_department_codes_follow_the_official_list():
 
 @pytest.mark.parametrize("annee", range(2018, 2027))
 def test_every_exercice_has_the_2018_annex_parameters(annee):
-    stockes = parametres_exercice(Exercice.objects.get(annee=annee))
+    stockes = parametres(Programme.objects.get(code="R").pk, annee)
     attendus = parametres_annexe_2018(annee)
     for champ in (
         "plancher_formation",

@@ -16,7 +16,15 @@ from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from programmation.models import Action, CelluleSuivi, Departement, Exercice, Porteur, Programmation
+from programmation.models import (
+    Action,
+    CelluleSuivi,
+    Departement,
+    Exercice,
+    Porteur,
+    Programmation,
+    ValeurParametre,
+)
 from programmation.verification import FichierInvalide, verifier
 
 pytestmark = pytest.mark.django_db
@@ -137,6 +145,7 @@ def test_valid_file_prints_the_report_and_exits_0(executer):
             "total_formation": "0.00",
             "plafond_formation": "4000.00",
             "lecture_plafond_formation": "favorable",
+            "regles_non_evaluees": [],
             "verdicts": [],
         },
         "actions": [{"reference": "A1", "eligible": True, "verdicts": []}],
@@ -420,7 +429,11 @@ def test_a_zero_envelope_gives_no_allocation_alert_but_an_overrun(executer):
 
 @pytest.mark.parametrize("programme", ["D", "S", "K"])
 def test_other_programmes_apply_only_the_coherence_rules(executer, programme):
-    sortie = executer(programmation(action(milieu="carceral", montant_demande="1.00"), programme=programme))
+    sortie = executer(
+        programmation(
+            action(categorie="autre", milieu="carceral", montant_demande="1.00"), programme=programme
+        )
+    )
 
     assert sortie.code == 0
     assert sortie.codes_action("A1") == ["MONTANT_SUPERIEUR_DEMANDE"]
@@ -479,7 +492,7 @@ def test_options_may_give_header_fields_missing_from_the_file(executer):
     [
         ("--annee", "2031", "Option --annee : l'exercice 2031 n'existe pas"),
         ("--annee", "deux mille", "Option --annee : un nombre entier est attendu"),
-        ("--enveloppe", "1 000,00", "Option --enveloppe : le montant s'écrit"),
+        ("--enveloppe", "mille", "Option --enveloppe : le montant n'est pas un nombre"),
         ("--departement", "99", "Option --departement : département inconnu « 99 »"),
         ("--programme", "Z", "Option --programme : programme inconnu « Z »"),
     ],
@@ -634,10 +647,6 @@ MAUVAISES_ENTREES = {
     "montant_texte": (
         avec("beaucoup", "montant_fipd", *A1),
         "Action A1, champ « montant_fipd » : le montant n'est pas un nombre (« beaucoup »).",
-    ),
-    "montant_a_la_francaise": (
-        avec("4 000,00", "montant_fipd", *A1),
-        "Action A1, champ « montant_fipd » : le montant s'écrit en chiffres avec un point",
     ),
     "montant_liste": (
         avec([1], "cout_total", *A1),
@@ -855,16 +864,47 @@ def test_every_problem_is_reported_in_file_order(executer):
     ]
 
 
-def test_an_exercice_without_parameters_is_bad_input(executer):
-    Exercice.objects.create(annee=2030)
+def test_rules_whose_parameters_start_later_are_listed_as_not_evaluated(executer):
+    # Programme R's primary-prevention rate now starts in 2022: in 2020 no value is in force.
+    ValeurParametre.objects.filter(code="taux_prevention_primaire").update(
+        exercice=Exercice.objects.get(annee=2022)
+    )
+    trop = action(
+        categorie="prevention_primaire",
+        theme_prevention_primaire="contre_discours",
+        justification="Intérêt majeur",
+        montant_fipd="9000.00",
+    )
 
+    sortie = executer(programmation(trop, annee=2020))
+
+    assert sortie.code == 0
+    assert sortie.rapport["programmation"]["regles_non_evaluees"] == [
+        {
+            "regle": "PREVENTION_PRIMAIRE_TAUX",
+            "raison": "aucun paramètre en vigueur en 2020 (taux maximal de la prévention primaire)",
+        }
+    ]
+    assert sortie.codes_action("A1") == []
+    assert executer(programmation(trop, annee=2022)).codes_action("A1") == ["PREVENTION_PRIMAIRE_TAUX"]
+
+
+def test_an_exercice_that_does_not_exist_is_bad_input(executer):
     sortie = executer(programmation(annee=2030))
 
     assert (sortie.code, sortie.stdout) == (2, "")
     assert sortie.lignes == [
-        "Champ « annee » : l'exercice 2030 n'a pas de paramètres (plafonds, taux, code analytique) : un "
-        "administrateur doit les saisir avant toute vérification."
+        "Champ « annee » : l'exercice 2030 n'existe pas : aucun paramètre n'est défini pour cette année."
     ]
+
+
+@pytest.mark.parametrize("texte", ["4 000,00", "4\u202f000,00 €", "4000,00", "4000.00", "4000"])
+def test_french_amounts_are_read_as_the_form_reads_them(executer, texte):
+    """One amount policy for forms and files (issue 6): what the action form accepts, the file accepts."""
+    sortie = executer(programmation(action(montant_fipd=texte)))
+
+    assert sortie.code == 0, sortie.stderr
+    assert sortie.rapport["programmation"]["total_fipd"] == "4000.00"
 
 
 @pytest.mark.parametrize(

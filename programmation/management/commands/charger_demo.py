@@ -12,8 +12,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from eligibilite.ecriture import ecrire_actions
 from fipd.models import Utilisateur
+from programmation.ecriture import ecrire_actions
 from programmation.models import (
     Action,
     CelluleSuivi,
