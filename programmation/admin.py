@@ -103,8 +103,8 @@ class DepartementAdmin(admin.ModelAdmin):
 
 @admin.register(Exercice)
 class ExerciceAdmin(EcritureGardeeAdmin):
-    list_display = ["annee", "cloture"]
-    list_filter = ["cloture"]
+    list_display = ["annee", "etat"]
+    list_filter = ["etat"]
 
 
 class ValeurParametreForm(FormulaireEcritureGardee):

@@ -52,15 +52,33 @@ class Departement(models.Model):
         return f"{self.code} – {self.nom}"
 
 
+class EtatExercice(models.TextChoices):
+    """The campaign's state (DESIGN.md §2), set by the SG-CIPDR."""
+
+    EN_PREPARATION = "en_preparation", "En préparation"
+    OUVERT = "ouvert", "Ouvert"
+    CLOTURE = "cloture", "Clôturé"
+
+
 class ExerciceQuerySet(models.QuerySet):
     def ouverts(self):
-        return self.filter(cloture=False)
+        """Where prefectures create and edit their programmations."""
+        return self.filter(etat=EtatExercice.OUVERT)
+
+    def non_clotures(self):
+        """Where envelopes, parameters and follow-up cells may still change."""
+        return self.exclude(etat=EtatExercice.CLOTURE)
 
 
 class Exercice(models.Model):
     annee = models.PositiveSmallIntegerField("année", unique=True)
-    cloture = models.BooleanField(
-        "clôturé", default=False, help_text="Un exercice clôturé est en lecture seule pour tous."
+    etat = models.CharField(
+        "état",
+        max_length=15,
+        choices=EtatExercice.choices,
+        default=EtatExercice.EN_PREPARATION,
+        help_text="En préparation : le SG-CIPDR fixe les enveloppes et les paramètres, les préfectures ne voient "
+        "rien encore ; ouvert : les préfectures saisissent ; clôturé : lecture seule pour tous.",
     )
 
     objects = ExerciceQuerySet.as_manager()
@@ -73,11 +91,25 @@ class Exercice(models.Model):
                 condition=Q(annee__gte=2000, annee__lte=2100),
                 name="exercice_annee_plausible",
                 violation_error_message="L'année de l'exercice doit être comprise entre 2000 et 2100.",
-            )
+            ),
+            models.CheckConstraint(
+                condition=Q(etat__in=EtatExercice.values),
+                name="exercice_etat_connu",
+                violation_error_message="État d'exercice inconnu.",
+            ),
         ]
 
     def __str__(self):
         return str(self.annee)
+
+    @property
+    def cloture(self) -> bool:
+        """A closed exercice is read-only for everyone: programmations, envelopes, parameters, cells."""
+        return self.etat == EtatExercice.CLOTURE
+
+    @property
+    def ouvert(self) -> bool:
+        return self.etat == EtatExercice.OUVERT
 
 
 class CelluleSuivi(models.Model):
@@ -432,7 +464,7 @@ class Programmation(models.Model):
 
     @property
     def modifiable(self) -> bool:
-        return self.statut in STATUTS_MODIFIABLES and not self.exercice.cloture
+        return self.statut in STATUTS_MODIFIABLES and self.exercice.ouvert
 
 
 class PorteurQuerySet(models.QuerySet):

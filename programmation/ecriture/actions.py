@@ -439,7 +439,7 @@ def recalculer_programmation(programmation_id: int, seulement: Iterable[int] | N
 def recalculer(programmations) -> int:
     """Recomputes each programmation of a queryset, locking them in primary-key order. A closed exercice is
     read-only: its stored verdicts stay those it was closed with, and its programmations are skipped."""
-    pks = sorted(programmations.filter(exercice__cloture=False).values_list("pk", flat=True))
+    pks = sorted(programmations.exclude(exercice__etat="cloture").values_list("pk", flat=True))
     with transaction.atomic():
         for pk in pks:
             recalculer_programmation(pk)

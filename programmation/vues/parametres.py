@@ -32,7 +32,7 @@ class FormulaireValeur(FormulaireDsfr, forms.ModelForm):
 
     exercice = forms.ModelChoiceField(
         label="À partir de l'exercice",
-        queryset=Exercice.objects.filter(cloture=False).order_by("annee"),
+        queryset=Exercice.objects.non_clotures().order_by("annee"),
         to_field_name="annee",
         empty_label="Choisir un exercice",
         help_text="La valeur s'applique à cet exercice et aux suivants, jusqu'à une valeur plus récente.",
@@ -94,7 +94,7 @@ def parametres(request):
     valeurs = list(
         ValeurParametre.objects.select_related("programme", "exercice").order_by("exercice__annee")
     )
-    clotures = set(Exercice.objects.filter(cloture=True).values_list("annee", flat=True))
+    clotures = set(Exercice.objects.filter(etat="cloture").values_list("annee", flat=True))
     sections = []
     for programme in Programme.objects.order_by("code"):
         lignes = []

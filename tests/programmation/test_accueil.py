@@ -155,7 +155,7 @@ def test_national_list_filters_transmitted_programmations(client_sg, trois_depar
 
 def test_national_list_defaults_to_the_latest_open_exercice_with_programmations(client_sg):
     ProgrammationFactory(exercice=exercice(2024))
-    Exercice.objects.filter(annee=2024).update(cloture=True)
+    Exercice.objects.filter(annee=2024).update(etat="cloture")
     ProgrammationFactory(exercice=exercice(2023), departement=departement("69"))
     reponse = client_sg.get(reverse("accueil"))
     assert reponse.context["exercice"].annee == 2023
@@ -192,7 +192,7 @@ def test_opening_an_existing_programmation_is_refused_in_french(client_nord, pro
 
 
 def test_opening_in_a_closed_exercice_is_refused(client_nord):
-    Exercice.objects.filter(annee=2025).update(cloture=True)
+    Exercice.objects.filter(annee=2025).update(etat="cloture")
     reponse = client_nord.post(
         reverse("ouvrir_programmation"), {"departement": "59", "exercice": "2025", "programme": "R"}
     )

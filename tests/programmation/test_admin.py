@@ -232,7 +232,7 @@ def test_a_porteur_type_change_leaves_a_closed_exercices_verdicts_alone(admin_cl
     doter(ancienne, "100000.00", annee=2018, le="2018-01-15")
     ActionFactory(programmation=ancienne, porteur=porteur, categorie="referent_parcours", retenue=True)
     ActionFactory(programmation=programmation, porteur=porteur, categorie="referent_parcours")
-    Exercice.objects.filter(annee=2018).update(cloture=True)
+    Exercice.objects.filter(annee=2018).update(etat="cloture")
 
     reponse = admin_client.post(
         reverse("admin:programmation_porteur_change", args=[porteur.pk]),

@@ -255,7 +255,7 @@ def test_submitted_programmation_is_read_only(programmation):
 
 def test_closed_exercice_is_read_only(programmation):
     action = ActionFactory(programmation=programmation, retenue=True)
-    programmation.exercice.cloture = True
+    programmation.exercice.etat = "cloture"
     programmation.exercice.save()
     with pytest.raises(ValidationError):
         action.delete()
@@ -367,7 +367,7 @@ def test_an_envelope_with_movements_cannot_be_deleted(programmation):
 
 def test_a_closed_exercice_keeps_its_parameters_and_verdicts(programmation):
     ActionFactory(programmation=programmation, retenue=True)
-    programmation.exercice.cloture = True
+    programmation.exercice.etat = "cloture"
     programmation.exercice.save()
     with pytest.raises(ValidationError) as refus:
         nouvelle_valeur(programmation, "plancher_formation", "1.00").save()

@@ -129,7 +129,7 @@ def test_submission_is_accepted_and_tells_the_sgcipdr(
 
 
 def test_a_closed_exercice_cannot_be_submitted(client_agent, prete, django_capture_on_commit_callbacks):
-    prete.exercice.cloture = True
+    prete.exercice.etat = "cloture"
     prete.exercice.save()
     assert client_agent.get(prete.get_absolute_url()).context["transitions"] == {}
     reponse = poster(client_agent, prete, "transmettre", django_capture_on_commit_callbacks)

@@ -30,7 +30,9 @@ from programmation.models import (
 )
 
 FICHIER = Path(settings.BASE_DIR) / "fixtures" / "demo.json"
-EXERCICES_CLOTURES = (2018,)
+EXERCICES_CLOTURES = range(2018, 2026)  # past campaigns: read-only
+EXERCICE_OUVERT = 2026
+EXERCICE_EN_PREPARATION = 2027
 
 
 class Command(BaseCommand):
@@ -58,7 +60,9 @@ class Command(BaseCommand):
             self.enveloppes(donnees["enveloppes"])
             porteurs = self.porteurs(donnees["porteurs"])
             n = sum(self.programmation(p, porteurs, comptes) for p in donnees["programmations"])
-            Exercice.objects.filter(annee__in=EXERCICES_CLOTURES).update(cloture=True)
+            Exercice.objects.filter(annee__in=EXERCICES_CLOTURES).update(etat="cloture")
+            Exercice.objects.filter(annee=EXERCICE_OUVERT).update(etat="ouvert")
+            Exercice.objects.get_or_create(annee=EXERCICE_EN_PREPARATION, defaults={"etat": "en_preparation"})
         self.stdout.write(
             self.style.SUCCESS(
                 f"Démonstration prête : {len(comptes)} comptes (mot de passe « {donnees['mot_de_passe']} »), "

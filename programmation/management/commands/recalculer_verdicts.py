@@ -20,7 +20,7 @@ class Command(BaseCommand):
         parser.add_argument("--departement", help="Seulement les programmations de ce département (code).")
 
     def handle(self, *args, annee=None, departement=None, **options):
-        programmations = Programmation.objects.filter(exercice__cloture=False)
+        programmations = Programmation.objects.exclude(exercice__etat="cloture")
         if annee:
             programmations = programmations.filter(exercice__annee=annee)
         if departement:
