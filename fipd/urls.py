@@ -11,4 +11,5 @@ urlpatterns = [
     path("", include("programmation.urls_accueil")),
     path("", include("programmation.urls")),
     path("", include("programmation.urls_parametres")),
+    path("", include("programmation.urls_national")),
 ]

@@ -18,6 +18,7 @@ from dsfr.forms import DsfrBaseForm
 
 from eligibilite.lecture import ActionLue, lire_action
 from eligibilite.regles import registre
+from eligibilite.regles.format import montant_saisi
 from eligibilite.regles.montants import MontantIllisible, lire_montant
 
 from .models import Action, Decision, Porteur
@@ -37,7 +38,7 @@ class MontantInput(forms.TextInput):
 
     def format_value(self, value):
         if isinstance(value, Decimal):  # « 12 345,67 »: what an agent types, and reads back
-            return f"{value:,.2f}".replace(",", " ").replace(".", ",")
+            return montant_saisi(value)
         return super().format_value(value)
 
 

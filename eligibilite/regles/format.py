@@ -45,3 +45,23 @@ def pourcentage(taux: Decimal) -> str:
     valeur = (taux * 100).normalize()
     decimales = max(0, -valeur.as_tuple().exponent)
     return f"{nombre(valeur, decimales)}{ESPACE_FINE}%"
+
+
+def montant_saisi(valeur: Decimal) -> str:
+    """An amount as an agent types it into a field and reads it back: « 12 345,67 » (ordinary spaces, no
+    euro sign), which ``lire_montant`` reads again."""
+    return f"{valeur:,.2f}".replace(",", " ").replace(".", ",")
+
+
+def consommation(total: Decimal, enveloppe: Decimal | None) -> Decimal | None:
+    """Retained total ÷ envelope, exact; None without an envelope (a share of nothing is not a figure)."""
+    if not enveloppe:
+        return None
+    return total / enveloppe
+
+
+def taux_consommation(taux: Decimal | None) -> str:
+    """The consumption, always with one decimal: « 72,7 % », « 30,0 % », « 104,2 % »; « — » without one."""
+    if taux is None:
+        return "—"
+    return f"{nombre(taux * 100, 1)}{ESPACE_FINE}%"

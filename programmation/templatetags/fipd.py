@@ -7,6 +7,7 @@ from django import template
 from eligibilite.regles import arrondi_inferieur
 from eligibilite.regles import montant as formater_montant
 from eligibilite.regles import pourcentage as formater_pourcentage
+from eligibilite.regles.format import montant_saisi, taux_consommation
 
 register = template.Library()
 
@@ -49,3 +50,16 @@ def pluriel(nombre, suffixe="s"):
         return suffixe if abs(int(nombre)) >= 2 else ""
     except (TypeError, ValueError):
         return ""
+
+
+@register.filter
+def montant_saisie(valeur):
+    """An amount as an agent types it back into a field: « 12 345,67 » (no euro sign)."""
+    d = _decimal(valeur)
+    return "" if d is None else montant_saisi(d)
+
+
+@register.filter
+def consommation(valeur):
+    """A consumption rate (retained ÷ envelope) with one decimal: « 72,7 % »."""
+    return taux_consommation(_decimal(valeur))

@@ -1,5 +1,6 @@
-"""The home page (DESIGN.md §6): an agent's programmations, a region's, or the national review list; and the
-two writes started from it, opening a programmation and carrying last year's actions over.
+"""The home page (DESIGN.md §6): a prefecture agent's programmations (the SG-CIPDR and regional agents get the
+dashboard, ``vues/national.py``); and the two writes started from it, opening a programmation and carrying
+last year's actions over.
 
 Every list is one query (the envelope comes from a subquery, the figures from the programmation's stored
 totals), so that the page's query count does not grow with its rows.
@@ -16,7 +17,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Exists, OuterRef
+from django.db.models import Exists, OuterRef
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
@@ -35,6 +36,7 @@ from programmation.models import (
     Programme,
     Statut,
 )
+from programmation.vues.national import accueil_national
 
 ZERO = Decimal("0.00")
 MILLIEME = Decimal("0.001")
@@ -107,17 +109,6 @@ class FormulaireOuverture(FormulaireDsfr):
         return donnees
 
 
-class FormulaireFiltreNational(FormulaireDsfr):
-    annee = forms.TypedChoiceField(label="Exercice", coerce=int)
-    statut = forms.ChoiceField(
-        label="Statut", required=False, choices=[("", "Tous les statuts"), *Statut.choices]
-    )
-
-    def __init__(self, *args, annees, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["annee"].choices = [(a, str(a)) for a in annees]
-
-
 # --- Rows -----------------------------------------------------------------------------------------------
 
 
@@ -186,14 +177,15 @@ def grouper(lignes: list[Ligne]) -> list[tuple[Exercice, list[tuple[Programme, l
 
 @login_required
 def accueil(request):
-    if request.user.est_national:
-        return liste_nationale(request)
+    """The SG-CIPDR's and a regional agent's home is the dashboard of the current campaign (the regional
+    agent's restricted to their region); a prefecture agent's, their programmations."""
+    if request.user.est_national or request.user.est_agent_regional:
+        return accueil_national(request)
     return mes_programmations(request)
 
 
 def mes_programmations(request, formulaire: FormulaireOuverture | None = None):
-    """An agent's programmations (their departments), or a regional agent's (their region), read-only for the
-    latter."""
+    """A prefecture agent's programmations (their departments), and the form to open one."""
     user = request.user
     programmations = (
         Programmation.objects.for_user(user)
@@ -211,59 +203,9 @@ def mes_programmations(request, formulaire: FormulaireOuverture | None = None):
         "title": "Mes programmations",
         "groupes": grouper(lignes),
         "formulaire": formulaire if departements else None,
-        "region": user.region if user.est_agent_regional else None,
         "departements": departements if user.est_agent_prefecture else [],
     }
     return render(request, "accueil/mes_programmations.html", contexte)
-
-
-def liste_nationale(request):
-    """Every programmation of one exercice, for the SG-CIPDR's review: one query for the rows."""
-    exercices = list(Exercice.objects.annotate(nb=Count("programmation")).order_by("-annee"))
-    if not exercices:
-        raise Http404("Aucun exercice n'est défini.")
-    par_defaut = next((e for e in exercices if not e.cloture and e.nb), exercices[0])
-    formulaire = FormulaireFiltreNational(
-        request.GET or None, annees=[e.annee for e in exercices], initial={"annee": par_defaut.annee}
-    )
-    annee, statut = par_defaut.annee, ""
-    if formulaire.is_bound and formulaire.is_valid():
-        annee, statut = formulaire.cleaned_data["annee"], formulaire.cleaned_data["statut"]
-    exercice = next(e for e in exercices if e.annee == annee)
-
-    programmations = (
-        Programmation.objects.for_user(request.user)
-        .filter(exercice=exercice)
-        .select_related("departement", "programme")
-        .annotate(montant_enveloppe=sous_requete_enveloppe())
-        .order_by("departement__code", "programme__code")
-    )
-    if statut:
-        programmations = programmations.filter(statut=statut)
-    lignes = [Ligne(programmation=p, enveloppe=p.montant_enveloppe) for p in programmations]
-    for ligne in lignes:
-        ligne.programmation.exercice = exercice  # already loaded: no query per row for its URL
-
-    comptes = dict(
-        Programmation.objects.for_user(request.user)
-        .filter(exercice=exercice)
-        .values_list("statut")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
-    contexte = {
-        "title": f"Programmations {exercice.annee}",
-        "exercice": exercice,
-        "formulaire": formulaire,
-        "statut": statut,
-        "libelle_statut": Statut(statut).label if statut else "",
-        "lignes": lignes,
-        "nb_total": sum(comptes.values()),
-        "nb_transmises": comptes.get(Statut.TRANSMISE, 0),
-        "total_enveloppes": sum((lg.enveloppe or ZERO for lg in lignes), ZERO),
-        "total_retenu": sum((lg.programmation.total_fipd for lg in lignes), ZERO),
-    }
-    return render(request, "accueil/liste_nationale.html", contexte)
 
 
 @login_required

@@ -80,8 +80,8 @@ def trois_departements(programmation):
 
 
 def programmations_affichees(reponse):
-    if "lignes" in reponse.context:
-        return {lg.programmation.departement.code for lg in reponse.context["lignes"]}
+    if "groupes" not in reponse.context:  # the dashboard: the departments whose programmation is started
+        return {lg.departement.code for lg in reponse.context["lignes"] if lg.programmation_id}
     return {
         ligne.programmation.departement.code
         for _, programmes in reponse.context["groupes"]
@@ -130,41 +130,42 @@ def test_agent_home_groups_by_exercice_newest_first(client_nord, programmation):
     assert [e.annee for e, _ in groupes] == [2026, 2025]
 
 
-def test_regional_agent_sees_the_region_read_only(client_sgar, trois_departements):
+def test_regional_agent_home_is_the_dashboard_of_the_region_read_only(client_sgar, trois_departements):
     reponse = client_sgar.get(reverse("accueil"))
     assert programmations_affichees(reponse) == {"59", "62"}
+    assert {lg.departement.code for lg in reponse.context["lignes"]} == {"02", "59", "60", "62", "80"}
     html = reponse.content.decode()
-    assert "Programmations de la région Hauts-de-France" in html
+    assert "Programmations 2026 – Hauts-de-France" in html
     assert "Ouvrir une programmation" not in html and "Reconduire" not in html
+    assert "Valider les programmations cochées" not in html
 
 
-def test_reviewer_home_is_the_national_list_of_every_department(client_sg, trois_departements):
+def test_reviewer_home_is_the_dashboard_of_every_department(client_sg, trois_departements):
     reponse = client_sg.get(reverse("accueil"))
     assert programmations_affichees(reponse) == {"59", "62", "69"}
+    assert len(reponse.context["lignes"]) == 101 * 4  # every department, started or not
     html = reponse.content.decode()
-    assert "Programmations 2026" in html
-    assert "30\u202f%" in html  # Nord: 30 000 / 100 000
-    assert "20\u202f%" in html  # Rhône: 10 000 / 50 000
-    assert "Transmises à instruire (1)" in html
+    assert "Tableau de bord national 2026" in html
+    assert "30,0\u202f%" in html  # Nord: 30 000 / 100 000
+    assert "20,0\u202f%" in html  # Rhône: 10 000 / 50 000
+    assert html.count("Non commencée") >= 101 * 4 - 3
 
 
-def test_national_list_filters_transmitted_programmations(client_sg, trois_departements):
-    reponse = client_sg.get(reverse("accueil"), {"annee": 2026, "statut": "transmise"})
+def test_the_dashboard_filters_transmitted_programmations(client_sg, trois_departements):
+    reponse = client_sg.get(reverse("national", args=[2026]), {"statut": "transmise"})
     assert programmations_affichees(reponse) == {"69"}
 
 
-def test_national_list_defaults_to_the_latest_open_exercice_with_programmations(client_sg):
-    ProgrammationFactory(exercice=exercice(2024))
-    Exercice.objects.filter(annee=2024).update(etat="cloture")
-    ProgrammationFactory(exercice=exercice(2023), departement=departement("69"))
-    reponse = client_sg.get(reverse("accueil"))
-    assert reponse.context["exercice"].annee == 2023
-    assert client_sg.get(reverse("accueil"), {"annee": 2024}).context["exercice"].annee == 2024
+def test_the_reviewer_home_shows_the_open_campaign(client_sg):
+    Exercice.objects.filter(annee=2026).update(etat="en_preparation")
+    Exercice.objects.filter(annee=2025).update(etat="ouvert")
+    assert client_sg.get(reverse("accueil")).context["exercice"].annee == 2025
+    assert client_sg.get(reverse("national", args=[2024])).context["exercice"].annee == 2024
 
 
-def test_national_list_shows_a_dash_without_envelope(client_sg):
+def test_the_dashboard_shows_none_without_envelope(client_sg):
     ProgrammationFactory(departement=departement("15"))
-    reponse = client_sg.get(reverse("accueil"))
+    reponse = client_sg.get(reverse("national", args=[2026]), {"recherche": "15", "programme": "R"})
     (ligne,) = reponse.context["lignes"]
     assert ligne.consommation is None
     assert "aucune" in reponse.content.decode()

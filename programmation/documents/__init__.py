@@ -1,0 +1,1 @@
+"""Documents the application produces or reads: spreadsheets (XLSX, CSV), PDF."""

@@ -1,0 +1,122 @@
+"""Export downloads (DESIGN.md §9): the national table as filtered (XLSX with one sheet per programme of its
+actions, and CSV), and a programmation's actions (XLSX and CSV, in the import format). Every export starts
+from the user's scope, like the pages: out of scope is a 404."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.contrib.auth.decorators import login_required
+from django.http import StreamingHttpResponse
+from django.views.decorators.http import require_GET
+
+from eligibilite.regles.format import taux_consommation
+
+from ..documents.classeurs import FORMAT_POURCENTAGE, classeur, reponse_classeur
+from ..documents.exports import (
+    COLONNES_NATIONALES,
+    CONSOMMATION,
+    MONTANTS_ACTIONS,
+    MONTANTS_NATIONAUX,
+    actions_exportees,
+    entetes_actions,
+    lignes_csv,
+    rangee_action,
+    rangees_nationales,
+)
+from ..models import Action
+from .national import charger_exercice, tableau
+from .programmation import charger_programmation
+
+LARGEURS_NATIONALES = [26, 10, 26, 11, 14, 16, 16, 14, 16, 16, 16, 10, 10, 18]
+LARGEURS_ACTIONS = [12, 40, 30, 22, 16, 34, 24, 22, 14, 14, 14, 10, 16, 30, 40, 14]
+
+
+def reponse_csv(nom: str, entetes, rangees) -> StreamingHttpResponse:
+    reponse = StreamingHttpResponse(lignes_csv(entetes, rangees), content_type="text/csv; charset=utf-8")
+    reponse["Content-Disposition"] = f'attachment; filename="{nom}"'
+    return reponse
+
+
+@login_required
+@require_GET
+def national_xlsx(request, annee: int):
+    """The dashboard as filtered, and a sheet per programme with the actions of the rows' programmations."""
+    exercice = charger_exercice(request, annee)
+    lignes, _, _ = tableau(request, exercice)
+    rangees = list(rangees_nationales(lignes))
+    for r in rangees:
+        if r[CONSOMMATION] is not None:
+            r[CONSOMMATION] = r[CONSOMMATION].quantize(Decimal("0.0001"))
+    feuilles = [("National", COLONNES_NATIONALES, rangees, MONTANTS_NATIONAUX, LARGEURS_NATIONALES)]
+    par_programme: dict[str, list[int]] = {}
+    for lg in lignes:
+        if lg.programmation_id:
+            par_programme.setdefault(lg.programme.code, []).append(lg.programmation_id)
+    for code, pks in sorted(par_programme.items()):
+        nb, actions = actions_exportees(
+            Action.objects.for_user(request.user).filter(programmation_id__in=pks)
+        )
+        feuilles.append(
+            (
+                f"Programme {code}",
+                entetes_actions(nb, prefixe=("Département",)),
+                ([a.programmation.departement.code, *rangee_action(a, c, nb)] for a, c in actions),
+                [i + 1 for i in MONTANTS_ACTIONS] + _colonnes_montants_cofinancements(nb, decalage=1),
+                [10, *LARGEURS_ACTIONS],
+            )
+        )
+    wb = classeur(feuilles, formats={"National": {CONSOMMATION: FORMAT_POURCENTAGE}})
+    return reponse_classeur(f"fipd-national-{annee}.xlsx", wb)
+
+
+@login_required
+@require_GET
+def national_csv(request, annee: int):
+    exercice = charger_exercice(request, annee)
+    lignes, _, _ = tableau(request, exercice)
+
+    def rangees():
+        for r in rangees_nationales(lignes):
+            r[CONSOMMATION] = taux_consommation(r[CONSOMMATION]) if r[CONSOMMATION] is not None else ""
+            yield r
+
+    return reponse_csv(f"fipd-national-{annee}.csv", list(COLONNES_NATIONALES), rangees())
+
+
+def _colonnes_montants_cofinancements(nb: int, decalage: int = 0) -> list[int]:
+    debut = len(LARGEURS_ACTIONS) + decalage
+    return [debut + 2 * n + 1 for n in range(nb)]
+
+
+def _nom(programmation, extension: str) -> str:
+    p = programmation
+    return f"programmation-{p.programme.code}-{p.exercice.annee}-{p.departement.code}.{extension}"
+
+
+@login_required
+@require_GET
+def programmation_xlsx(request, annee, departement, programme):
+    """A programmation's actions in the import format (DESIGN.md §5): it re-imports unchanged."""
+    p = charger_programmation(request, annee, departement, programme)
+    nb, actions = actions_exportees(Action.objects.filter(programmation=p))
+    wb = classeur(
+        [
+            (
+                "Actions",
+                entetes_actions(nb),
+                (rangee_action(a, c, nb) for a, c in actions),
+                [*MONTANTS_ACTIONS, *_colonnes_montants_cofinancements(nb)],
+                LARGEURS_ACTIONS + [24, 14] * nb,
+            )
+        ]
+    )
+    return reponse_classeur(_nom(p, "xlsx"), wb)
+
+
+@login_required
+@require_GET
+def programmation_csv(request, annee, departement, programme):
+    p = charger_programmation(request, annee, departement, programme)
+    nb, actions = actions_exportees(Action.objects.filter(programmation=p))
+    return reponse_csv(_nom(p, "csv"), entetes_actions(nb), (rangee_action(a, c, nb) for a, c in actions))

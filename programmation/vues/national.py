@@ -1,0 +1,225 @@
+"""The national dashboard (DESIGN.md §6 ``/national/<annee>/``), the SG-CIPDR's home: every department ×
+programme of a year, filtered, sorted, totalled by region and for France, with a chart of consumption by
+region, exports (XLSX, CSV) and the validation of several programmations at once. A regional agent reads the
+same page for their region (read-only); anyone else gets a 404.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, QueryDict
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_POST
+
+from eligibilite.regles.format import taux_consommation
+from fipd.acces import exiger, peut_instruire
+
+from ..models import Exercice, Programmation, Region, Statut
+from ..national import COLONNES, FiltreNational, filtrer, lignes_nationales, totaux, trier
+from ..textes import compter
+from ..workflow import changer_statut
+
+TRI_PAR_DEFAUT = "departement"
+LARGEUR_GRAPHIQUE, HAUTEUR_BARRE, MARGE_GAUCHE = 760, 22, 230
+ECHELLE_MAXIMALE = Decimal("1.5")  # the chart's scale goes to 150 %; beyond, the bar is cut and says so
+
+
+def peut_lire_le_tableau(user) -> bool:
+    return user.is_authenticated and (user.est_national or user.est_agent_regional)
+
+
+def charger_exercice(request, annee: int) -> Exercice:
+    if not peut_lire_le_tableau(request.user):
+        raise Http404
+    return get_object_or_404(Exercice, annee=annee)
+
+
+def exercice_par_defaut() -> Exercice | None:
+    """The open exercice (the latest if several), else the latest one."""
+    return (
+        Exercice.objects.ouverts().order_by("-annee").first() or Exercice.objects.order_by("-annee").first()
+    )
+
+
+NUMERIQUES = {"enveloppe", "total_fipd", "consommation", "total_formation", "total_prevention_primaire"}
+
+
+@dataclass(frozen=True)
+class Colonne:
+    cle: str
+    libelle: str
+    url: str
+    tri: str | None  # aria-sort
+
+    @property
+    def numerique(self) -> bool:
+        return self.cle in NUMERIQUES
+
+
+def colonnes(params: QueryDict, tri: str) -> list[Colonne]:
+    resultat = []
+    for cle, libelle in COLONNES.items():
+        lien = params.copy()
+        if tri == cle:
+            lien["tri"], sens = f"-{cle}", "ascending"
+        elif tri == f"-{cle}":
+            lien["tri"], sens = cle, "descending"
+        else:
+            lien["tri"], sens = cle, None
+        resultat.append(Colonne(cle, libelle, f"?{lien.urlencode()}", sens))
+    return resultat
+
+
+def tableau(request, exercice: Exercice):
+    """The rows after the filters and the sort of the request, the filter set and the sort key."""
+    regions = Region.objects.order_by("nom")
+    if not request.user.est_national:
+        regions = regions.filter(pk=request.user.region_id)
+    filtre = FiltreNational(request.GET or None, regions=regions)
+    lignes = lignes_nationales(request.user, exercice)
+    tri = TRI_PAR_DEFAUT
+    if filtre.is_bound and filtre.form.is_valid():
+        lignes = filtrer(lignes, filtre.form.cleaned_data)
+        tri = filtre.form.cleaned_data.get("tri") or TRI_PAR_DEFAUT
+    return trier(lignes, tri), filtre, tri
+
+
+def graphique(totaux_regions) -> dict:
+    """A horizontal bar chart of consumption by region, as SVG coordinates; every bar carries its value as
+    text (readable without colour), a dashed line marks 100 %."""
+    echelle = LARGEUR_GRAPHIQUE - MARGE_GAUCHE - 90
+    barres = []
+    for i, t in enumerate(totaux_regions):
+        taux = t.consommation
+        largeur = 0 if taux is None else int(min(taux, ECHELLE_MAXIMALE) / ECHELLE_MAXIMALE * echelle)
+        texte = "aucune enveloppe" if taux is None else taux_consommation(taux)
+        if taux is not None and taux > 1:
+            texte += " (dépassement)"
+        y = 10 + i * (HAUTEUR_BARRE + 8)
+        barres.append(
+            {
+                "libelle": t.libelle,
+                "y": y,
+                "y_texte": y + HAUTEUR_BARRE - 6,
+                "largeur": largeur,
+                "x_valeur": MARGE_GAUCHE + largeur + 6,
+                "texte": texte,
+                "depassee": taux is not None and taux > 1,
+            }
+        )
+    hauteur = 20 + len(barres) * (HAUTEUR_BARRE + 8)
+    return {
+        "barres": barres,
+        "largeur": LARGEUR_GRAPHIQUE,
+        "hauteur": hauteur,
+        "marge": MARGE_GAUCHE,
+        "x_cent": MARGE_GAUCHE + int(echelle / ECHELLE_MAXIMALE),
+        "x_libelle_marge": MARGE_GAUCHE - 8,
+    }
+
+
+@login_required
+@require_GET
+def accueil_national(request):
+    """The SG-CIPDR's (and a regional agent's) home: the dashboard of the current campaign."""
+    exercice = exercice_par_defaut()
+    if exercice is None:
+        raise Http404("Aucun exercice n'est défini.")
+    return tableau_de_bord(request, exercice.annee)
+
+
+@login_required
+@require_GET
+def tableau_de_bord(request, annee: int):
+    exercice = charger_exercice(request, annee)
+    lignes, filtre, tri = tableau(request, exercice)
+    par_region, france = totaux(lignes)
+    params = request.GET.copy()
+    params.pop("tri", None)
+    requete = request.GET.urlencode()
+    national = request.user.est_national
+    titre = (
+        f"Tableau de bord national {exercice.annee}"
+        if national
+        else (f"Programmations {exercice.annee} – {request.user.region}")
+    )
+    return render(
+        request,
+        "national/tableau_de_bord.html",
+        {
+            "title": titre,
+            "exercice": exercice,
+            "exercices": Exercice.objects.order_by("-annee"),
+            "lignes": lignes,
+            "filtre": filtre,
+            "colonnes": colonnes(params, tri),
+            "tri": tri,
+            "totaux_regions": par_region,
+            "france": france,
+            "graphique": graphique(par_region),
+            "national": national,
+            "peut_valider": peut_instruire(request.user) and exercice.ouvert,
+            "requete": f"?{requete}" if requete else "",
+            "statut_transmise": Statut.TRANSMISE,
+        },
+    )
+
+
+@login_required
+@require_POST
+def valider_selection(request, annee: int):
+    """Validates the checked programmations, each on its own (one refusal does not undo the others), and
+    says which were validated and which were refused, and why."""
+    exercice = charger_exercice(request, annee)
+    exiger(
+        peut_instruire(request.user), "Seuls le SG-CIPDR et les administrateurs valident les programmations."
+    )
+    pks = request.POST.getlist("programmations")
+    if not all(pk.isascii() and pk.isdigit() and len(pk) < 19 for pk in pks):
+        raise Http404
+    choisies = list(
+        Programmation.objects.for_user(request.user)
+        .filter(exercice=exercice, pk__in=pks)
+        .select_related("departement", "programme")
+        .order_by("pk")
+    )
+    if len(choisies) != len(set(pks)):
+        raise Http404("Programmation inconnue pour cet exercice.")
+    retour = request.POST.get("retour", "")
+    cible = reverse("national", args=[annee]) + (retour if retour.startswith("?") else "")
+    if not choisies:
+        messages.error(request, "Cochez au moins une programmation transmise à valider.")
+        return redirect(cible)
+    validees, refusees = [], []
+    for p in choisies:
+        nom = f"{p.departement} – {p.programme.code}"
+        try:
+            changer_statut(
+                p.pk, "valider", request.user, lien=request.build_absolute_uri(p.get_absolute_url())
+            )
+        except (ValidationError, PermissionDenied) as e:
+            raisons = e.messages if isinstance(e, ValidationError) else [str(e)]
+            refusees.append(f"{nom} : {' '.join(raisons)}")
+        else:
+            validees.append(nom)
+    if validees:
+        messages.success(
+            request,
+            f"{compter(len(validees), 'programmation validée', 'programmations validées')} : {', '.join(validees)}.",
+        )
+    if refusees:
+        messages.error(
+            request,
+            f"{compter(len(refusees), 'programmation refusée', 'programmations refusées')} : "
+            + " ; ".join(refusees),
+        )
+    if url_has_allowed_host_and_scheme(cible, {request.get_host()}):
+        return redirect(cible)
+    return redirect(reverse("national", args=[annee]))
