@@ -151,8 +151,8 @@ def actions_exportees(actions) -> tuple[int, Iterator[tuple[Action, list]]]:
     nb = max((len(c) for c in cofinancements.values()), default=0)
     lignes = (
         (a, cofinancements.get(a.pk, []))
-        for a in actions.select_related("porteur", "programmation__departement")
-        .order_by("programmation__departement__code", "reference")
+        for a in actions.select_related("porteur", "programmation__departement", "programmation__programme")
+        .order_by("programmation__programme__code", "programmation__departement__code", "reference")
         .iterator(chunk_size=2000)
     )
     return nb, lignes

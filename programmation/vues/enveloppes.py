@@ -400,21 +400,12 @@ def dotations_import(request, annee: int):
             _contexte_table(request, exercice, lignes, formulaire_import=formulaire),
         )
     try:
-        valeurs, numeros, problemes = valeurs_du_classeur(
-            formulaire.cleaned_data["fichier"], lignes, request.user
-        )
+        valeurs, problemes = valeurs_du_classeur(formulaire.cleaned_data["fichier"], lignes, request.user)
     except ClasseurInvalide as e:
-        valeurs, numeros, problemes = {}, {}, [str(e)]
+        valeurs, problemes = {}, [str(e)]
     if not problemes:
         dotations_, _ = dotations_saisies(lignes, valeurs)
-        problemes = [
-            f"Ligne {numeros[c.nom]}, colonne « {c.programme.code} » : {c.erreur}"
-            for ligne in lignes
-            for c in ligne.cases
-            if c.erreur
-        ]
-        if not problemes:
-            return _appliquer(request, exercice, lignes, dotations_, formulaire, formulaire_import=formulaire)
+        return _appliquer(request, exercice, lignes, dotations_, formulaire, formulaire_import=formulaire)
     return render(
         request,
         "enveloppes/enveloppes.html",
@@ -429,19 +420,19 @@ def dotations_import(request, annee: int):
     )
 
 
-def valeurs_du_classeur(fichier, lignes: list[LigneTable], user) -> tuple[dict, dict, list[str]]:
-    """Reads the uploaded table: (input name → cell value, input name → line number, problems). A line is
-    found by its level and code; an unknown territory, a territory out of the user's scope, an unknown
-    programme column or a value in a case that does not apply is a problem of that line and column."""
+def valeurs_du_classeur(fichier, lignes: list[LigneTable], user) -> tuple[dict, list[str]]:
+    """Reads the uploaded table: (input name → amount, problems). A line is found by its level and code;
+    an unknown level or territory, one out of the user's scope or given twice, an unknown programme column,
+    an unreadable amount or a value in a case that does not apply is a problem of that line and column."""
     entetes, rangees = lire_classeur(fichier, TAILLE_MAXIMALE_CLASSEUR)
-    problemes = []
     normalises = [str(e or "").strip() for e in entetes]
     manquants = [e for e in ENTETES_CLASSEUR if e not in normalises]
     if manquants:
         raise ClasseurInvalide(
-            f"La première ligne doit porter les en-têtes {', '.join(ENTETES_CLASSEUR)} puis un code de programme par "
-            f"colonne ; il manque : {', '.join(manquants)}."
+            f"La première ligne doit porter les en-têtes {', '.join(ENTETES_CLASSEUR)} puis un code de programme "
+            f"par colonne ; il manque : {', '.join(manquants)}."
         )
+    problemes = []
     programmes = {p.code: p for p in programmes_visibles(user)}
     colonnes = {}
     for i, entete in enumerate(normalises):
@@ -458,35 +449,50 @@ def valeurs_du_classeur(fichier, lignes: list[LigneTable], user) -> tuple[dict, 
     niveaux = {v.lower(): k for k, v in NIVEAUX.items()}
     i_niveau, i_code = normalises.index("Niveau"), normalises.index("Code")
     valeurs: dict[str, object] = {}
-    numeros: dict[str, int] = {}
+    vues: dict[tuple[str, str], int] = {}
     for numero, rangee in rangees:
         niveau = niveaux.get(str(rangee[i_niveau] or "").strip().lower())
-        code = str(rangee[i_code] or "").strip()
         if niveau is None:
             problemes.append(
                 f"Ligne {numero}, colonne « Niveau » : « Région » ou « Département » est attendu."
             )
             continue
-        ligne = index.get((niveau, code.zfill(2) if code.isdigit() and len(code) == 1 else code))
-        if ligne is None:
+        code = str(rangee[i_code] or "").strip()
+        code = code.zfill(2) if code.isdigit() and len(code) == 1 else code
+        nom = "région" if niveau == "region" else "département"
+        if (niveau, code) in vues:
             problemes.append(
-                f"Ligne {numero}, colonne « Code » : {NIVEAUX[niveau].lower()} « {code} » inconnu(e) ou hors de "
-                "votre périmètre."
+                f"Ligne {numero}, colonne « Code » : {nom} « {code} » déjà donné{'e' if niveau == 'region' else ''} ligne {vues[(niveau, code)]}."
             )
             continue
+        ligne = index.get((niveau, code))
+        if ligne is None:
+            inconnu = "inconnue" if niveau == "region" else "inconnu"
+            problemes.append(
+                f"Ligne {numero}, colonne « Code » : {nom} « {code} » {inconnu} ou hors de votre périmètre."
+            )
+            continue
+        vues[(niveau, code)] = numero
         for i, programme in colonnes.items():
             c = next(c for c in ligne.cases if c.programme.pk == programme.pk)
             valeur = rangee[i] if i < len(rangee) else None
-            if not c.applicable:
-                if valeur not in (None, ""):
-                    problemes.append(
-                        f"Ligne {numero}, colonne « {programme.code} » : le programme {programme.code} est géré "
-                        "au niveau central : une région n'a pas d'enveloppe ; laissez la case vide."
+            if not c.applicable or not c.modifiable:
+                if valeur not in (None, "") and lire_silencieux(valeur) != (c.initiale or None):
+                    raison = (
+                        f"le programme {programme.code} est géré au niveau central : une région n'a pas "
+                        "d'enveloppe ; laissez la case vide."
+                        if not c.applicable
+                        else "vous ne pouvez pas fixer cette enveloppe."
                     )
+                    problemes.append(f"Ligne {numero}, colonne « {programme.code} » : {raison}")
+                continue
+            try:
+                lire_case(valeur)
+            except MontantIllisible as e:
+                problemes.append(f"Ligne {numero}, colonne « {programme.code} » : {e}")
                 continue
             valeurs[c.nom] = valeur
-            numeros[c.nom] = numero
-    return valeurs, numeros, problemes
+    return valeurs, problemes
 
 
 # --- Follow-up cells -------------------------------------------------------------------------------------
@@ -612,7 +618,9 @@ def enveloppe(request, annee: int, programme: str, niveau: str, code: str):
                         motif=d["motif"],
                     ).save()
             except ValidationError as e:
-                for champ, erreurs in getattr(e, "error_dict", {None: e.error_list}).items():
+                for champ, erreurs in (
+                    e.error_dict if hasattr(e, "error_dict") else {None: e.error_list}
+                ).items():
                     formulaire.add_error(champ if champ in formulaire.fields else None, erreurs)
             else:
                 messages.success(

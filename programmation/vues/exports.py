@@ -24,7 +24,7 @@ from ..documents.exports import (
     rangee_action,
     rangees_nationales,
 )
-from ..models import Action
+from ..models import Action, Programme
 from .national import charger_exercice, tableau
 from .programmation import charger_programmation
 
@@ -43,30 +43,47 @@ def reponse_csv(nom: str, entetes, rangees) -> StreamingHttpResponse:
 def national_xlsx(request, annee: int):
     """The dashboard as filtered, and a sheet per programme with the actions of the rows' programmations."""
     exercice = charger_exercice(request, annee)
-    lignes, _, _ = tableau(request, exercice)
+    lignes, filtre, _ = tableau(request, exercice)
     rangees = list(rangees_nationales(lignes))
     for r in rangees:
         if r[CONSOMMATION] is not None:
             r[CONSOMMATION] = r[CONSOMMATION].quantize(Decimal("0.0001"))
-    feuilles = [("National", COLONNES_NATIONALES, rangees, MONTANTS_NATIONAUX, LARGEURS_NATIONALES)]
-    par_programme: dict[str, list[int]] = {}
-    for lg in lignes:
-        if lg.programmation_id:
-            par_programme.setdefault(lg.programme.code, []).append(lg.programmation_id)
-    for code, pks in sorted(par_programme.items()):
-        nb, actions = actions_exportees(
-            Action.objects.for_user(request.user).filter(programmation_id__in=pks)
+    codes = (
+        [filtre.form.cleaned_data["programme"].code]
+        if _programme_filtre(filtre)
+        else list(Programme.objects.order_by("code").values_list("code", flat=True))
+    )
+    exportees = {(lg.departement.pk, lg.programme.code) for lg in lignes if lg.programmation_id}
+    # One query for every sheet's actions (and one for their co-funders), read in chunks from one cursor, in
+    # programme order; a sheet per programme of the filter, even empty: a constant number of queries.
+    nb, actions = actions_exportees(
+        Action.objects.for_user(request.user).filter(
+            programmation__exercice=exercice, programmation__programme__code__in=codes
         )
-        feuilles.append(
-            (
+    )
+    flux = _Flux(
+        (a, c)
+        for a, c in actions
+        if (a.programmation.departement_id, a.programmation.programme.code) in exportees
+    )
+
+    def feuilles():
+        yield ("National", COLONNES_NATIONALES, rangees, MONTANTS_NATIONAUX, LARGEURS_NATIONALES)
+        for code in codes:
+            yield (
                 f"Programme {code}",
                 entetes_actions(nb, prefixe=("Département",)),
-                ([a.programmation.departement.code, *rangee_action(a, c, nb)] for a, c in actions),
+                (
+                    [a.programmation.departement.code, *rangee_action(a, c, nb)]
+                    for a, c in flux.tant_que(
+                        lambda ac, code=code: ac[0].programmation.programme.code == code
+                    )
+                ),
                 [i + 1 for i in MONTANTS_ACTIONS] + _colonnes_montants_cofinancements(nb, decalage=1),
                 [10, *LARGEURS_ACTIONS],
             )
-        )
-    wb = classeur(feuilles, formats={"National": {CONSOMMATION: FORMAT_POURCENTAGE}})
+
+    wb = classeur(feuilles(), formats={"National": {CONSOMMATION: FORMAT_POURCENTAGE}})
     return reponse_classeur(f"fipd-national-{annee}.xlsx", wb)
 
 
@@ -82,6 +99,30 @@ def national_csv(request, annee: int):
             yield r
 
     return reponse_csv(f"fipd-national-{annee}.csv", list(COLONNES_NATIONALES), rangees())
+
+
+def _programme_filtre(filtre) -> bool:
+    return bool(filtre.is_bound and filtre.form.is_valid() and filtre.form.cleaned_data.get("programme"))
+
+
+class _Flux:
+    """An iterator read in consecutive runs: ``tant_que(condition)`` yields items while they meet the
+    condition, leaving the first one that does not for the next run."""
+
+    def __init__(self, elements):
+        self._elements = iter(elements)
+        self._suivant = None
+
+    def tant_que(self, condition):
+        while True:
+            if self._suivant is None:
+                self._suivant = next(self._elements, None)
+                if self._suivant is None:
+                    return
+            if not condition(self._suivant):
+                return
+            element, self._suivant = self._suivant, None
+            yield element
 
 
 def _colonnes_montants_cofinancements(nb: int, decalage: int = 0) -> list[int]:
