@@ -1,8 +1,9 @@
 import pytest
 
 from eligibilite.regles import parametres_annexe_2018
+from eligibilite.regles.snpd import MESURES_SNPD
 from programmation.ecriture import parametres
-from programmation.models import Departement, Exercice, Programme, Region
+from programmation.models import Departement, Exercice, MesureSNPD, Programme, Region
 
 pytestmark = pytest.mark.django_db
 
@@ -41,3 +42,10 @@ def test_every_exercice_has_the_2018_annex_parameters(annee):
     ):
         assert getattr(stockes, champ) == getattr(attendus, champ), champ
         assert stockes.source(champ), f"{champ} has no source"
+
+
+def test_the_fifty_snpd_measures_are_reference_data_after_migrate():
+    stockees = list(MesureSNPD.objects.values_list("numero", "axe", "intitule"))
+    assert stockees == [(m.numero, m.axe, m.intitule) for m in MESURES_SNPD]
+    assert str(MesureSNPD.objects.get(numero=35)).startswith("Mesure 35 – Densifier le maillage territorial")
+
