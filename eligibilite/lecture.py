@@ -27,24 +27,28 @@ from .regles.montants import (
     nombre_json,
 )
 from .regles.registre import REGISTRES
+from .regles.snpd import DERNIERE_MESURE, PREMIERE_MESURE
 
 # --- The fields -------------------------------------------------------------------------------------------
 
-TEXTE, MONTANT, CODE, BOOLEEN, PORTEUR, COFINANCEMENTS = (
+TEXTE, MONTANT, CODE, BOOLEEN, ENTIER, PORTEUR, COFINANCEMENTS = (
     "texte",
     "montant",
     "code",
     "booleen",
+    "entier",
     "porteur",
     "cofinancements",
 )
+ANNEES_PLAUSIBLES = (2000, 2100)  # the exercices' range (the Exercice model's constraint)
 
 
 @dataclass(frozen=True)
 class Champ:
     """One field of an action: its name (JSON key, model field, spreadsheet column), its French label, its
-    type, whether it is required, its default, and for a coded field its codes (None for the category, whose
-    codes belong to the programme) and how a message names an unknown one."""
+    type, whether it is required, its default, for a coded field its codes (None for the category, whose
+    codes belong to the programme) and how a message names an unknown one, and for an integer its bounds and
+    what a message says is expected."""
 
     nom: str
     libelle: str
@@ -53,6 +57,9 @@ class Champ:
     defaut: object = None
     codes: Codes | None = None
     inconnu: str = ""
+    minimum: int | None = None
+    maximum: int | None = None
+    attendu: str = ""
 
 
 CHAMPS_ACTION: tuple[Champ, ...] = (
@@ -76,10 +83,35 @@ CHAMPS_ACTION: tuple[Champ, ...] = (
         inconnu="thème de prévention primaire inconnu",
     ),
     Champ("justification", "Justification de l'intérêt majeur", TEXTE, defaut=""),
+    # The facts of programmes D and S (DESIGN.md §3.5): integers, null when not given.
+    Champ(
+        "quantite",
+        "Quantité",
+        ENTIER,
+        minimum=1,
+        attendu="un nombre entier d'au moins 1 (le nombre d'équipements) est attendu",
+    ),
+    Champ(
+        "iscg_premiere_annee",
+        "Première année de cofinancement du poste d'ISCG",
+        ENTIER,
+        minimum=ANNEES_PLAUSIBLES[0],
+        maximum=ANNEES_PLAUSIBLES[1],
+        attendu=f"une année est attendue (un nombre entier de {ANNEES_PLAUSIBLES[0]} à {ANNEES_PLAUSIBLES[1]})",
+    ),
+    Champ(
+        "mesure_snpd",
+        "Mesure de la SNPD",
+        ENTIER,
+        minimum=PREMIERE_MESURE,
+        maximum=DERNIERE_MESURE,
+        attendu=f"un numéro de mesure de la SNPD est attendu (un nombre entier de {PREMIERE_MESURE} à "
+        f"{DERNIERE_MESURE})",
+    ),
 )
 CHAMPS = {c.nom: c for c in CHAMPS_ACTION}
 CHAMPS_PORTEUR = ("nom", "type", "siret")
-CHAMPS_COFINANCEMENT = ("financeur", "montant")
+CHAMPS_COFINANCEMENT = ("financeur", "montant", "etat")
 TYPE_PORTEUR = Champ("type", "Type de porteur", CODE, codes=TYPES_PORTEUR, inconnu="type de porteur inconnu")
 CHAMPS_ENTETE = ("departement", "annee", "programme", "enveloppe", "actions")
 
@@ -127,6 +159,7 @@ class Problemes:
 class CofinancementLu:
     financeur: str | None
     montant: Decimal | None
+    etat: bool = False  # State money (DETR, DSIL, another ministry: DESIGN.md §3.5)
 
 
 @dataclass(frozen=True)
@@ -152,7 +185,11 @@ class ActionLue:
     code_analytique: str | None = ""
     theme_prevention_primaire: str | None = None
     justification: str | None = ""
+    quantite: int | None = None
+    iscg_premiere_annee: int | None = None
+    mesure_snpd: int | None = None
     retenue: bool = True  # every action of a checked file counts as retained
+    departement: str = ""  # the programmation's department code (not a field of the action: its context)
 
     @property
     def complete(self) -> bool:
@@ -172,11 +209,18 @@ class ActionLue:
             milieu=self.milieu or "libre",
             montant_demande=self.montant_demande,
             cofinancements=tuple(c.montant for c in self.cofinancements if c.montant is not None),
+            cofinancements_etat=tuple(
+                c.montant for c in self.cofinancements if c.montant is not None and c.etat
+            ),
             contrat_de_ville=bool(self.contrat_de_ville),
             code_analytique=(self.code_analytique or "").strip(),
             theme_prevention_primaire=self.theme_prevention_primaire or None,
             justification=self.justification or "",
             retenue=self.retenue,
+            departement=self.departement,
+            quantite=self.quantite,
+            iscg_premiere_annee=self.iscg_premiere_annee,
+            mesure_snpd=self.mesure_snpd,
         )
 
 
@@ -202,15 +246,17 @@ def lire_action(
     numero: int = 1,
     designation: str | None = None,
     programme: str | None = None,
+    departement: str | None = None,
     cles_connues: bool = True,
     retenue: bool = True,
     premiere: dict[str, int] | None = None,
 ) -> ActionLue:
     """Reads an action given as a mapping of ``CHAMPS_ACTION`` names to raw values: a JSON object, a form's
     cleaned data or a spreadsheet row. ``porteur`` is a mapping {nom, type, siret}; ``cofinancements`` a list
-    of mappings {financeur, montant}. ``cles_connues``: report keys that are not fields (JSON).
-    ``premiere``: the number of the first action with each reference read so far (a file's references are
-    unique)."""
+    of mappings {financeur, montant, etat}. ``programme`` gives the categories; ``departement`` (its code) is
+    what the rules need to know of the programmation besides its year. ``cles_connues``: report keys that are
+    not fields (JSON). ``premiere``: the number of the first action with each reference read so far (a file's
+    references are unique)."""
     problemes = problemes if problemes is not None else Problemes()
     reference = brute.get("reference")
     if designation is None:
@@ -221,7 +267,12 @@ def lire_action(
     lecteur = Lecteur(problemes, numero, designation)
     if cles_connues:
         lecteur.cles(brute, tuple(CHAMPS))
-    valeurs_lues: dict[str, object] = {"numero": numero, "designation": designation, "retenue": retenue}
+    valeurs_lues: dict[str, object] = {
+        "numero": numero,
+        "designation": designation,
+        "retenue": retenue,
+        "departement": departement or "",
+    }
     for champ in CHAMPS_ACTION:
         if champ.type == PORTEUR:
             valeurs_lues.update(_lire_porteur(brute, lecteur))
@@ -231,6 +282,8 @@ def lire_action(
             valeurs_lues[champ.nom] = lecteur.montant(brute, champ.nom, obligatoire=champ.obligatoire)
         elif champ.type == BOOLEEN:
             valeurs_lues[champ.nom] = lecteur.booleen(brute, champ.nom)
+        elif champ.type == ENTIER:
+            valeurs_lues[champ.nom] = lecteur.entier(brute, champ)
         elif champ.type == CODE:
             codes = champ.codes if champ.codes is not None else categories(programme)
             valeurs_lues[champ.nom] = lecteur.code(
@@ -300,6 +353,7 @@ def _lire_cofinancements(brute: Mapping, lecteur: Lecteur) -> tuple[Cofinancemen
             CofinancementLu(
                 financeur=du_cofinancement.texte(cofinancement, "financeur", obligatoire=True),
                 montant=du_cofinancement.montant(cofinancement, "montant", obligatoire=True),
+                etat=bool(du_cofinancement.booleen(cofinancement, "etat")),
             )
         )
     return tuple(cofinancements)
@@ -420,6 +474,23 @@ class Lecteur:
             return False
         if not isinstance(valeur, bool):
             self.signaler(cle, f"true ou false est attendu ; reçu : {nature(valeur)}.")
+            return None
+        return valeur
+
+    def entier(self, objet: Mapping, champ: Champ) -> int | None:
+        """An optional integer within the field's bounds; a string, a float or a boolean is bad input, as JSON
+        says what it holds (a spreadsheet reader converts its cells before)."""
+        present, valeur = self.brut(objet, champ.nom)
+        if not present:
+            return None
+        # JSON integers longer than 100 digits come as a Decimal (``_entier``): out of any range, refused too.
+        if (
+            isinstance(valeur, bool)
+            or not isinstance(valeur, int)
+            or (champ.minimum is not None and valeur < champ.minimum)
+            or (champ.maximum is not None and valeur > champ.maximum)
+        ):
+            self.signaler(champ.nom, f"{champ.attendu} ; reçu : {nature(valeur)}.")
             return None
         return valeur
 
@@ -547,7 +618,7 @@ def lire_json(texte: str, entete: Mapping[str, object] | None = None) -> Program
     if present and not isinstance(actions, list):
         lecteur.signaler("actions", f"une liste d'actions ([…]) est attendue ; reçu : {nature(actions)}.")
     elif present:
-        lue.actions = lire_actions(actions, lue.problemes, lue.programme)
+        lue.actions = lire_actions(actions, lue.problemes, lue.programme, lue.departement)
     return lue
 
 
@@ -561,8 +632,11 @@ def lire_entete(valeurs_entete: Mapping[str, object], lue: ProgrammationLue) -> 
     lue.enveloppe = lecteur.montant(valeurs_entete, "enveloppe", obligatoire=True)
 
 
-def lire_actions(actions: list, problemes: Problemes, programme: str | None) -> list[ActionLue]:
-    """Reads a list of JSON actions; a reference used twice is reported on the second."""
+def lire_actions(
+    actions: list, problemes: Problemes, programme: str | None, departement: str | None = None
+) -> list[ActionLue]:
+    """Reads a list of JSON actions of the programmation of ``programme`` in ``departement``; a reference used
+    twice is reported on the second."""
     references = [a.get("reference") if isinstance(a, Mapping) else None for a in actions]
     compte = Counter(r for r in references if isinstance(r, str) and r.strip())
     premiere: dict[str, int] = {}
@@ -586,6 +660,7 @@ def lire_actions(actions: list, problemes: Problemes, programme: str | None) -> 
                 numero=numero,
                 designation=designation,
                 programme=programme,
+                departement=departement,
                 premiere=premiere,
             )
         )

@@ -205,6 +205,7 @@ class FormulaireAction(FormulaireDsfr, forms.ModelForm):
         return lire_action(
             donnees,
             programme=self.programmation.programme.code,
+            departement=self.programmation.departement.code,
             retenue=decision == Decision.RETENUE,
             cles_connues=False,
         )

@@ -17,6 +17,7 @@ from simple_history.models import HistoricalRecords
 
 from eligibilite.regles import ProgrammeInconnu, ValeurParametreInvalide, registre
 from eligibilite.regles.codes import CATEGORIES, MILIEUX, PUBLICS, THEMES, TYPES_PORTEUR, valeurs
+from eligibilite.regles.snpd import AXES_SNPD
 
 from .validators import valider_rna, valider_siret
 
@@ -157,6 +158,33 @@ class Programme(models.Model):
 
     def __str__(self):
         return f"{self.code} – {self.libelle}"
+
+
+class MesureSNPD(models.Model):
+    """One of the 50 measures of the national strategy SNPD 2026-2030, which programme D's actions name and the
+    national reporting sums by (DESIGN.md §3.5). Reference data, created by a data migration from
+    ``eligibilite.regles.snpd``, itself checked against the strategy's text."""
+
+    numero = models.PositiveSmallIntegerField("numéro", unique=True)
+    axe = models.PositiveSmallIntegerField(
+        "axe", choices=[(n, f"Axe {n} – {t}") for n, t in AXES_SNPD.items()]
+    )
+    intitule = models.CharField("intitulé", max_length=300)
+
+    class Meta:
+        verbose_name = "mesure de la SNPD"
+        verbose_name_plural = "mesures de la SNPD"
+        ordering = ["numero"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(axe__in=list(AXES_SNPD)),
+                name="mesure_snpd_axe_connu",
+                violation_error_message="L'axe d'une mesure de la SNPD est 1, 2 ou 3.",
+            )
+        ]
+
+    def __str__(self):
+        return f"Mesure {self.numero} – {self.intitule}"
 
 
 class ValeurParametre(models.Model):

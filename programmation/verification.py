@@ -5,7 +5,8 @@ Three steps, shared with the import:
 1. reading (``eligibilite.lecture``): the file → a ``ProgrammationLue`` of plain values, and every problem
    found in the file itself (structure, types, keys, amounts, codes, duplicate references); no database;
 2. checking (``controler``): what only the database knows (department, programme, exercice and the
-   parameters in force, follow-up cell) → the facts the rules read;
+   parameters in force, follow-up cell) → the facts the rules read, each action's with the programmation's
+   department and year (programme D's overseas ISCG rate, the rules' dated parameters);
 3. evaluating (``evaluer``): the programme's rule registry → the report of §4.
 
 ``verifier(texte)`` chains them for JSON and raises ``FichierInvalide`` carrying every problem, one French
@@ -15,7 +16,7 @@ line each, naming the action and the field. Every action of a file counts as ret
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from django.db.utils import OperationalError, ProgrammingError
@@ -138,9 +139,11 @@ def controler(lue: ProgrammationLue) -> Verification:
         dotation_initiale=lue.enveloppe,
         cellule_suivi_active=cellule_active(departement_id, exercice.pk),
     )
+    # The rules read the programmation's department on each action (the overseas ISCG rate): the checked
+    # header's, whichever reader read the actions.
     return Verification(
         entete,
-        tuple(a.faits() for a in lue.actions),
+        tuple(replace(a, departement=lue.departement).faits() for a in lue.actions),
         parametres(programmes[lue.programme], lue.annee),
         regles,
     )

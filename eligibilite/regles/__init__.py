@@ -22,6 +22,7 @@ from .parametres import (
 )
 from .registre import (
     REGISTRES,
+    VALEURS_DE_REFERENCE,
     Borne,
     Maxima,
     NonEvaluee,
@@ -41,6 +42,7 @@ __all__ = [
     "REGISTRES",
     "THEMES",
     "TYPES_PORTEUR",
+    "VALEURS_DE_REFERENCE",
     "Borne",
     "Decision",
     "DefinitionParametre",

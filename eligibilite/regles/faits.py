@@ -29,7 +29,12 @@ CATEGORIE_PREVENTION_PRIMAIRE = "prevention_primaire"
 @dataclass(frozen=True)
 class FaitsAction:
     """One action as the rules see it. ``montant_demande`` is None when the requested amount is unknown;
-    ``cofinancements`` holds the co-funders' amounts (empty when none are given)."""
+    ``cofinancements`` holds the co-funders' amounts (empty when none are given) and ``cofinancements_etat``
+    the amounts of those among them that are State money (DETR, DSIL, another ministry: DESIGN.md §3.5).
+
+    ``departement`` is the code of the programmation's department (ISCG posts overseas have a rate of their
+    own); the year is the parameters' (``Parametres.annee``). ``quantite``, ``iscg_premiere_annee`` and
+    ``mesure_snpd`` are the facts of programmes D and S (DESIGN.md §3.5), None when not given."""
 
     reference: str
     categorie: str
@@ -46,6 +51,11 @@ class FaitsAction:
     theme_prevention_primaire: str | None = None
     justification: str = ""
     retenue: bool = True
+    departement: str = ""
+    cofinancements_etat: tuple[Decimal, ...] = ()
+    quantite: int | None = None
+    iscg_premiere_annee: int | None = None
+    mesure_snpd: int | None = None
 
     @property
     def est_formation(self) -> bool:

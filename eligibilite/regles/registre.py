@@ -1,9 +1,11 @@
 """The rules of each programme, in the order reports list them, with their code, level, field, source and the
 parameters they read; each programme's categories and parameter definitions.
 
-Programme ``R`` (the 2018 annex, « Programme B à gestion régionale ») has every rule of DESIGN.md §3.1; the
-other programmes have the coherence rules and the envelope until their own rule sets (DESIGN.md §3.5) are
-added as new functions in a module of their own and a new tuple below; the existing rules do not change.
+Programme ``R`` (the 2018 annex, « Programme B à gestion régionale ») has every rule of DESIGN.md §3.1;
+programmes ``D`` (the SNPD 2026-2030, ``delinquance.py``) and ``S`` (the securing programme's calls for projects,
+``securisation.py``) have their own rule sets (DESIGN.md §3.5) beside the coherence rules and the envelope;
+programme ``K`` has the coherence rules and the envelope only. Each rule set's functions, parameters and dated
+values live in a module of their own; the registry gives each rule its code, level, field and source.
 
 A rule is evaluated for an exercice only when every parameter it reads has a value in force that year
 (DESIGN.md §3.3): otherwise it is listed as not evaluated, with the reason, never silently passed.
@@ -16,12 +18,21 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from . import actions as a
+from . import delinquance as d
 from . import programmations as pg
+from . import securisation as sc
 from .codes import CATEGORIES_D, CATEGORIES_K, CATEGORIES_R, CATEGORIES_S, Codes
 from .faits import CATEGORIES_FORMATION, FaitsAction, FaitsProgrammation, Niveau, Totaux, Verdict
 from .format import pourcentage
 from .formation import marge_formation, plafond_formation
-from .parametres import ANNEXE_2018, PARAMETRES_R, DefinitionParametre, Parametres
+from .parametres import (
+    ANNEXE_2018,
+    PARAMETRES_R,
+    DefinitionParametre,
+    Parametres,
+    ValeurDatee,
+    valeurs_annexe_2018,
+)
 
 ACTION = "action"
 PROGRAMMATION = "programmation"
@@ -201,7 +212,82 @@ DOTATION_SANS_CELLULE = Regle(
     "DOTATION_SANS_CELLULE", A, PROGRAMMATION, f"{ANNEXE_2018}, §1", pg.dotation_sans_cellule
 )
 
+
+# --- Programme D: the SNPD 2026-2030 (DESIGN.md §3.5) ---------------------------------------------------------
+
+ISCG_TAUX = Regle(
+    "ISCG_TAUX",
+    B,
+    ACTION,
+    d.MESURE_35,
+    d.iscg_taux,
+    "montant_fipd",
+    parametres=d.PARAMETRES_TAUX_ISCG,
+    borne=d.borne_iscg_taux,
+)
+ISCG_PREMIERE_ANNEE = Regle(
+    "ISCG_PREMIERE_ANNEE",
+    B,
+    ACTION,
+    f"{d.MESURE_35} (« financement dégressif »)",
+    d.iscg_premiere_annee,
+    "iscg_premiere_annee",
+    parametres=d.PARAMETRES_STRATEGIE,
+)
+MESURE_SNPD_ABSENTE = Regle(
+    "MESURE_SNPD_ABSENTE",
+    A,
+    ACTION,
+    f"{d.SNPD}, « indicateurs d'évaluation » de chaque mesure",
+    d.mesure_snpd_absente,
+    "mesure_snpd",
+    parametres=d.PARAMETRES_STRATEGIE,
+)
+
+# --- Programme S: the securing programme's calls for projects (DESIGN.md §3.5) -------------------------------
+
+S_EQUIPEMENT_PLAFOND = Regle(
+    "S_EQUIPEMENT_PLAFOND",
+    B,
+    ACTION,
+    f"{sc.MOSELLE_2022}, §I.1 à §I.3",
+    sc.equipement_plafond,
+    "montant_fipd",
+    parametres=sc.PARAMETRES_EQUIPEMENT,
+    borne=sc.borne_equipement,
+)
+S_QUANTITE_MANQUANTE = Regle(
+    "S_QUANTITE_MANQUANTE",
+    B,
+    ACTION,
+    f"{sc.MOSELLE_2022}, §I.1 à §I.3",
+    sc.quantite_manquante,
+    "quantite",
+    parametres=sc.PARAMETRES_QUANTITE,
+)
+S_MONTANT_MINIMAL = Regle(
+    "S_MONTANT_MINIMAL",
+    B,
+    ACTION,
+    sc.ISERE_2024,
+    sc.montant_minimal,
+    "cout_total",
+    parametres=("montant_minimal_dossier",),
+)
+S_PART_ETAT = Regle(
+    "S_PART_ETAT",
+    B,
+    ACTION,
+    sc.ISERE_2024,
+    sc.part_etat,
+    "montant_fipd",
+    parametres=("part_maximale_etat",),
+    borne=sc.borne_part_etat,
+)
+
 COHERENCE = (MONTANT_INVALIDE, MONTANT_SUPERIEUR_DEMANDE, BUDGET_NON_EQUILIBRE, ENVELOPPE_DEPASSEE)
+SNPD_2026_2030 = (ISCG_TAUX, ISCG_PREMIERE_ANNEE, MESURE_SNPD_ABSENTE, *COHERENCE)
+SECURISATION = (S_EQUIPEMENT_PLAFOND, S_QUANTITE_MANQUANTE, S_MONTANT_MINIMAL, S_PART_ETAT, *COHERENCE)
 ANNEXE_RADICALISATION = (
     MILIEU_CARCERAL,
     MILIEU_OUVERT,
@@ -296,8 +382,9 @@ class Registre:
         return tuple(resultat)
 
     def _libelle(self, code: str) -> str:
+        """A parameter's label inside a sentence: its first letter in lower case (« l'État » stays)."""
         definition = self.definition(code)
-        return definition.libelle.lower() if definition else code
+        return definition.libelle[:1].lower() + definition.libelle[1:] if definition else code
 
     def verdicts_action(self, action: FaitsAction, p: Parametres) -> tuple[Verdict, ...]:
         verdicts = []
@@ -374,9 +461,17 @@ class Registre:
 
 REGISTRES = {
     "R": Registre("R", ANNEXE_RADICALISATION, CATEGORIES_R, PARAMETRES_R),
-    "D": Registre("D", COHERENCE, CATEGORIES_D),
-    "S": Registre("S", COHERENCE, CATEGORIES_S),
+    "D": Registre("D", SNPD_2026_2030, CATEGORIES_D, d.PARAMETRES_D),
+    "S": Registre("S", SECURISATION, CATEGORIES_S, sc.PARAMETRES_S),
     "K": Registre("K", COHERENCE, CATEGORIES_K),
+}
+
+# Each programme's dated values as its source texts give them: what the data migrations create.
+VALEURS_DE_REFERENCE: dict[str, tuple[ValeurDatee, ...]] = {
+    "R": valeurs_annexe_2018(),
+    "D": d.VALEURS_SNPD,
+    "S": sc.VALEURS_SECURISATION,
+    "K": (),
 }
 
 

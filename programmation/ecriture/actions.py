@@ -78,7 +78,10 @@ def evaluer_ecriture(
     verdicts_ecrits, faits_ecrits = {}, {}
     actions_ecrites = []
     for i, action in enumerate(ecrites):
-        f = faits[i] if faits is not None else faits_action(action, cofinancements.get(i))
+        if faits is not None:
+            f = faits[i]
+        else:
+            f = faits_action(action, cofinancements.get(i), ctx.entete.departement)
         verdicts = reg.verdicts_action(f, p)
         verdicts_ecrits[i], faits_ecrits[i] = verdicts, f
         actions_ecrites.append((action.reference, f.retenue, verdicts))
@@ -405,7 +408,7 @@ def recalculer_programmation(programmation_id: int, seulement: Iterable[int] | N
             .prefetch_related("cofinancements")
             .order_by("pk")
         )
-        faits = [faits_action(a) for a in actions]
+        faits = [faits_action(a, departement=ctx.entete.departement) for a in actions]
         rapport = ctx.registre.evaluer(ctx.entete, faits, ctx.parametres)
         cibles = None if seulement is None else set(seulement)
         modifiees = []

@@ -239,9 +239,18 @@ def contexte(programmation: Programmation) -> Contexte:
 # --- Actions --------------------------------------------------------------------------------------------
 
 
-def action_lue(action: Action, cofinancements: Sequence[Decimal] | None = None) -> ActionLue:
+def action_lue(
+    action: Action, cofinancements: Sequence[Decimal] | None = None, departement: str | None = None
+) -> ActionLue:
     """An action instance as the readers give actions; ``cofinancements`` (amounts) when known, else read
-    from the database. A porteur being created in the same form is not saved yet: its type and name count."""
+    from the database. A porteur being created in the same form is not saved yet: its type and name count.
+    ``departement``: the programmation's department code, which the write path holds in its context (pass it
+    there: no query per action); else read from the action's programmation.
+
+    The model has no field yet for the facts of programmes D and S (quantity, ISCG first year, SNPD measure,
+    State co-funders): they are read as not given."""
+    if departement is None:
+        departement = action.programmation.departement.code
     if cofinancements is None:
         cofinancements = [c.montant for c in action.cofinancements.all()] if action.pk else []
     porteur = action.porteur if action.porteur_id or Action.porteur.is_cached(action) else None
@@ -263,13 +272,18 @@ def action_lue(action: Action, cofinancements: Sequence[Decimal] | None = None) 
         theme_prevention_primaire=action.theme_prevention_primaire or None,
         justification=action.justification or "",
         retenue=action.decision == Decision.RETENUE,
+        departement=departement,
     )
 
 
-def faits_action(source: Action | ActionLue, cofinancements: Sequence[Decimal] | None = None) -> FaitsAction:
+def faits_action(
+    source: Action | ActionLue,
+    cofinancements: Sequence[Decimal] | None = None,
+    departement: str | None = None,
+) -> FaitsAction:
     """The facts of an action, from a model instance or from an action read from any source."""
     if isinstance(source, Action):
-        source = action_lue(source, cofinancements)
+        source = action_lue(source, cofinancements, departement)
     return source.faits()
 
 

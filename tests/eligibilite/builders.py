@@ -5,7 +5,16 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
-from eligibilite.regles import FaitsAction, FaitsProgrammation, LigneRetenue, Parametres, Verdict, registre
+from eligibilite.regles import (
+    VALEURS_DE_REFERENCE,
+    FaitsAction,
+    FaitsProgrammation,
+    LigneRetenue,
+    Parametres,
+    Verdict,
+    en_vigueur,
+    registre,
+)
 
 EXERCICES = tuple(range(2018, 2027))
 THEMES = (
@@ -64,6 +73,32 @@ def action_prevention_primaire(**champs) -> FaitsAction:
         "theme_prevention_primaire": "esprit_critique",
         "justification": "Intérêt majeur : aucun autre financeur sur ce territoire.",
     }
+    valeurs.update(champs)
+    return action(**valeurs)
+
+
+def parametres_de(programme: str, annee: int) -> Parametres:
+    """A programme's parameters in force in ``annee``, from the dated values its source texts give."""
+    return en_vigueur(annee, VALEURS_DE_REFERENCE[programme])
+
+
+def poste_iscg(**champs) -> FaitsAction:
+    """A clean ISCG post of programme D created in 2026, in Nord, funded at 80 % of its cost."""
+    valeurs = {
+        "categorie": "poste_iscg",
+        "cout_total": D("40000.00"),
+        "montant_fipd": D("32000.00"),
+        "iscg_premiere_annee": 2026,
+        "mesure_snpd": 35,
+        "departement": "59",
+    }
+    valeurs.update(champs)
+    return action(**valeurs)
+
+
+def action_s(**champs) -> FaitsAction:
+    """A clean action of programme S: video-protection costing 10 000 €, half of it funded by the FIPD."""
+    valeurs = {"categorie": "videoprotection", "porteur_type": "collectivite", "departement": "59"}
     valeurs.update(champs)
     return action(**valeurs)
 

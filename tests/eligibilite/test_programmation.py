@@ -6,6 +6,7 @@ import pytest
 
 from eligibilite.regles import (
     REGISTRES,
+    VALEURS_DE_REFERENCE,
     ExerciceSansParametres,
     FaitsAction,
     FaitsProgrammation,
@@ -40,6 +41,8 @@ REGLES_R = (
     "ENVELOPPE_DEPASSEE",
     "DOTATION_SANS_CELLULE",
 )
+REGLES_D = ("ISCG_TAUX", "ISCG_PREMIERE_ANNEE", "MESURE_SNPD_ABSENTE", *COHERENCE)
+REGLES_S = ("S_EQUIPEMENT_PLAFOND", "S_QUANTITE_MANQUANTE", "S_MONTANT_MINIMAL", "S_PART_ETAT", *COHERENCE)
 NIVEAUX = {
     "MILIEU_CARCERAL": Niveau.BLOQUANT,
     "MILIEU_OUVERT": Niveau.ALERTE,
@@ -56,6 +59,13 @@ NIVEAUX = {
     "FORMATION_PLAFOND": Niveau.BLOQUANT,
     "ENVELOPPE_DEPASSEE": Niveau.BLOQUANT,
     "DOTATION_SANS_CELLULE": Niveau.ALERTE,
+    "ISCG_TAUX": Niveau.BLOQUANT,
+    "ISCG_PREMIERE_ANNEE": Niveau.BLOQUANT,
+    "MESURE_SNPD_ABSENTE": Niveau.ALERTE,
+    "S_EQUIPEMENT_PLAFOND": Niveau.BLOQUANT,
+    "S_QUANTITE_MANQUANTE": Niveau.BLOQUANT,
+    "S_MONTANT_MINIMAL": Niveau.BLOQUANT,
+    "S_PART_ETAT": Niveau.BLOQUANT,
 }
 PORTEE_PROGRAMMATION = {"FORMATION_PLAFOND", "ENVELOPPE_DEPASSEE", "DOTATION_SANS_CELLULE"}
 
@@ -145,9 +155,33 @@ def test_programme_r_has_every_rule_in_the_design_order():
     assert registre("R").codes == REGLES_R
 
 
-@pytest.mark.parametrize("programme", ["D", "S", "K"])
-def test_other_programmes_have_only_the_coherence_rules_and_the_envelope(programme):
-    assert registre(programme).codes == COHERENCE
+def test_programme_d_has_the_snpd_rules_then_the_coherence_rules_and_the_envelope():
+    assert registre("D").codes == REGLES_D
+
+
+def test_programme_s_has_its_calls_for_projects_rules_then_the_coherence_rules_and_the_envelope():
+    assert registre("S").codes == REGLES_S
+
+
+def test_programme_k_has_only_the_coherence_rules_and_the_envelope():
+    assert registre("K").codes == COHERENCE
+
+
+@pytest.mark.parametrize("programme", ["R", "D", "S", "K"])
+def test_every_parameter_a_rule_reads_is_defined_by_its_programme(programme):
+    reg = registre(programme)
+    for regle in reg.regles:
+        for code in regle.parametres:
+            assert reg.definition(code) is not None, (regle.code, code)
+
+
+@pytest.mark.parametrize("programme", ["R", "D", "S"])
+def test_every_defined_parameter_has_a_dated_value_with_its_source(programme):
+    valeurs = VALEURS_DE_REFERENCE[programme]
+    assert {v.code for v in valeurs} == {d.code for d in registre(programme).parametres}
+    for v in valeurs:
+        assert registre(programme).definition(v.code).lire(v.valeur) == v.valeur
+        assert v.source.strip() and len(v.source) <= 300  # ValeurParametre.source
 
 
 def test_there_is_a_registry_for_each_of_the_four_programmes():
@@ -166,7 +200,7 @@ def test_every_rule_has_its_level_scope_and_a_source(regle):
 
 def test_every_rule_appears_once():
     codes = [r.code for r in toutes_les_regles()]
-    assert sorted(codes) == sorted(REGLES_R)
+    assert sorted(codes) == sorted(set(REGLES_R) | set(REGLES_D) | set(REGLES_S))
 
 
 @pytest.mark.parametrize("programme", ["X", "", "r", "B"])

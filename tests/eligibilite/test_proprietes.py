@@ -8,14 +8,17 @@ from hypothesis import HealthCheck, assume, event, given, settings
 from hypothesis import strategies as st
 
 from eligibilite.regles import (
+    VALEURS_DE_REFERENCE,
     FaitsAction,
     FaitsProgrammation,
     LecturePlafond,
     Parametres,
+    en_vigueur,
     parametres_annexe_2018,
     refus_ecriture,
     registre,
 )
+from eligibilite.regles.codes import CATEGORIES_D, CATEGORIES_S, valeurs
 
 from .builders import CATEGORIES, EXERCICES, MILIEUX, PUBLICS, THEMES, TYPES_PORTEUR, cents
 
@@ -119,6 +122,54 @@ def test_lowering_an_fipd_amount_never_adds_a_blocking_verdict(a, p, programme, 
     nouveau = data.draw(st.integers(1, actuel), label="nouveau montant (centimes)")
     abaissee = dataclasses.replace(a, montant_fipd=cents(nouveau))
     event(f"bloquants avant : {len(bloquants(a, p, programme))}")
+    assert bloquants(abaissee, p, programme) <= bloquants(a, p, programme)
+
+
+# (a') The same for the rule sets of programmes D and S (DESIGN.md §3.5) --------------------------------------
+
+DEPARTEMENTS = st.sampled_from(["59", "69", "2A", "974", "976", ""])
+
+
+@st.composite
+def faits_action_d_ou_s(draw, programme: str) -> FaitsAction:
+    """An action of programme D or S around its bounds: costs near the 3 000 € minimum or anywhere, FIPD
+    amounts near the rates, quantities and first years that may be missing, State and other co-funders."""
+    categories = valeurs(CATEGORIES_D if programme == "D" else CATEGORIES_S)
+    categories += ("poste_iscg",) * 3 if programme == "D" else ("terminaux_radio", "cameras_pietons")
+    cout = draw(st.sampled_from([299_999, 300_000, 333_333, 720_000, 1_234_567]) | centimes())
+    # Just over or under a bound (the rates, the State share, the cost) often, anywhere sometimes.
+    taux = draw(st.sampled_from([100, 80, 50, 33, 30]))
+    autour = max(1, cout * taux // 100 + draw(st.integers(-2, 2)))
+    fipd = draw(st.just(autour) | centimes(1, max(1, cout)))
+    cofinancements = draw(st.lists(st.tuples(MONTANT, st.booleans()), max_size=3))
+    return FaitsAction(
+        reference="A1",
+        categorie=draw(st.sampled_from(categories)),
+        cout_total=cents(cout),
+        montant_fipd=cents(fipd),
+        montant_demande=draw(MONTANT_OU_RIEN),
+        cofinancements=tuple(m for m, _ in cofinancements),
+        cofinancements_etat=tuple(m for m, etat in cofinancements if etat),
+        departement=draw(DEPARTEMENTS),
+        quantite=draw(st.none() | st.integers(0, 60) | st.integers(1, 5)),
+        iscg_premiere_annee=draw(st.none() | st.integers(2015, 2030) | st.integers(2024, 2026)),
+        mesure_snpd=draw(st.none() | st.integers(0, 51)),
+        retenue=draw(st.booleans()),
+    )
+
+
+# Mostly 2026, when every rule of both sets is in force; some years when only some are (DESIGN.md §3.5).
+ANNEES_D_S = st.sampled_from([2021, 2022, 2023, 2024, 2025, 2026, 2026, 2026, 2026, 2026])
+
+
+@PROPRIETES
+@given(programme=st.sampled_from(["D", "S"]), annee=ANNEES_D_S, data=st.data())
+def test_lowering_an_fipd_amount_never_adds_a_blocking_verdict_of_programmes_d_and_s(programme, annee, data):
+    p = en_vigueur(annee, VALEURS_DE_REFERENCE[programme])
+    a = data.draw(faits_action_d_ou_s(programme), label="action")
+    nouveau = data.draw(st.integers(1, int(a.montant_fipd * 100)), label="nouveau montant (centimes)")
+    abaissee = dataclasses.replace(a, montant_fipd=cents(nouveau))
+    event(f"{programme} : bloquants avant : {sorted(bloquants(a, p, programme))}")
     assert bloquants(abaissee, p, programme) <= bloquants(a, p, programme)
 
 

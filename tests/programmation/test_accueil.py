@@ -387,7 +387,10 @@ def creer_programmations(combinaisons):
         )
         if i % 3 == 0:
             doter(p, "10000.00")
-            creer_actions(p, 2, categorie="sante_mentale" if prog == "R" else "autre")
+            # 3 000 €: programme S's minimum cost of a project (DESIGN.md §3.5).
+            creer_actions(
+                p, 2, categorie="sante_mentale" if prog == "R" else "autre", cout_total=Decimal("3000.00")
+            )
 
 
 @pytest.mark.parametrize("role", ["agent", "national"])

@@ -175,7 +175,7 @@ def test_a_bad_value_is_a_french_message_beside_its_field(client_sg):
     erreurs = reponse.context["formulaire"].errors
     assert "n'est pas lisible" in erreurs["valeur"][0]
     assert "source" in erreurs
-    assert not ValeurParametre.objects.filter(exercice__annee=2026).exists()
+    assert not ValeurParametre.objects.filter(programme__code="R", exercice__annee=2026).exists()
 
 
 def test_a_closed_exercice_is_not_offered_and_its_values_are_read_only(client_sg):

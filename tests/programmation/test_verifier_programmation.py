@@ -427,11 +427,15 @@ def test_a_zero_envelope_gives_no_allocation_alert_but_an_overrun(executer):
     assert executer(programmation(enveloppe="0")).codes_programmation() == ["ENVELOPPE_DEPASSEE"]
 
 
-@pytest.mark.parametrize("programme", ["D", "S", "K"])
-def test_other_programmes_apply_only_the_coherence_rules(executer, programme):
+@pytest.mark.parametrize(("programme", "annee"), [("D", 2018), ("S", 2018), ("K", 2018), ("K", 2026)])
+def test_the_annex_rules_apply_to_programme_r_only(executer, programme, annee):
+    """Programme K has the coherence rules only; D and S, before their rule sets start (see
+    test_verifier_programmation_d_s.py for their rules)."""
     sortie = executer(
         programmation(
-            action(categorie="autre", milieu="carceral", montant_demande="1.00"), programme=programme
+            action(categorie="autre", milieu="carceral", montant_demande="1.00"),
+            programme=programme,
+            annee=annee,
         )
     )
 
