@@ -13,7 +13,7 @@ def etats(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('programmation', '0004_parametres_dates_et_categories_par_programme'),
+        ('programmation', '0006_parametres_d_et_s'),
     ]
 
     operations = [
