@@ -25,6 +25,7 @@ ENTREES_MAXIMALES = 1000  # an XLSX has a few dozen parts
 DECOMPRESSE_MAXIMAL = 100 * 1024 * 1024  # 5 000 rows of the import format take a few megabytes
 RATIO_MAXIMAL = 100  # XML compresses 5 to 30 times; a bomb, thousands of times
 SEUIL_DU_RATIO = 1024 * 1024  # the ratio of smaller entries does not matter
+COMPRESSIONS_ADMISES = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)
 PAS_UN_CLASSEUR = (
     "Ce fichier n'est pas un classeur XLSX (ce n'est pas une archive ZIP de tableur) : enregistrez la "
     "programmation au format « Classeur Excel (.xlsx) » ou au format CSV."
@@ -87,6 +88,9 @@ def ouvrir(contenu: bytes) -> zipfile.ZipFile:
         raise TableurIllisible(PAS_UN_CLASSEUR)
     if any(e.flag_bits & 0x1 for e in entrees):
         raise TableurIllisible("Le classeur est chiffré : enregistrez-le sans mot de passe.")
+    if any(e.compress_type not in COMPRESSIONS_ADMISES for e in entrees):
+        # A tableur deflates; bzip2 and lzma entries would inflate without the per-read bound of deflate.
+        raise TableurIllisible(PAS_UN_CLASSEUR)
     return archive
 
 

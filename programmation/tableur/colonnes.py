@@ -58,6 +58,7 @@ ETAT_COFINANCEUR = re.compile(r"(?:cofinanceur([0-9]{1,3})etat|etatcofinanceur([
 CHIFFRES_EXCEL = 15  # Excel keeps and shows 15 significant digits
 
 
+@functools.lru_cache(maxsize=4096)  # a column's values repeat: labels, codes, oui/non
 def normaliser(texte: str) -> str:
     """« Coût total » → « couttotal »: without case, accents, spaces, underscores or punctuation."""
     decompose = unicodedata.normalize("NFKD", texte)

@@ -1023,6 +1023,7 @@ FICHIERS_FAUTIFS = {
     "png_renomme_xlsx": ("programmation.xlsx", PNG, "Ce fichier n'est pas un classeur XLSX"),
     "zip_quelconque": ("programmation.xlsx", "ZIP", "Ce fichier n'est pas un classeur XLSX"),
     "zip_endommage": ("programmation.xlsx", "ZIP_ENDOMMAGE", "Le classeur XLSX n'a pas pu être lu"),
+    "zip_bzip2": ("programmation.xlsx", "BZIP2", "Ce fichier n'est pas un classeur XLSX"),
     "bombe": (
         "programmation.xlsx",
         "BOMBE",
@@ -1058,6 +1059,12 @@ def contenu_fautif(contenu):
         return tampon.getvalue()
     if contenu == "BOMBE":
         return bombe()
+    if contenu == "BZIP2":
+        tampon = io.BytesIO()
+        with zipfile.ZipFile(tampon, "w", zipfile.ZIP_BZIP2) as archive:
+            archive.writestr("[Content_Types].xml", "<Types/>")
+            archive.writestr("xl/workbook.xml", "<workbook/>")
+        return tampon.getvalue()
     if contenu == "ENTETE_SEULE":
         return classeur([ENTETE_MINIMALE.split(";"), [], [None, None]])
     return contenu
