@@ -58,11 +58,22 @@ ETAT_COFINANCEUR = re.compile(r"(?:cofinanceur([0-9]{1,3})etat|etatcofinanceur([
 CHIFFRES_EXCEL = 15  # Excel keeps and shows 15 significant digits
 
 
-@functools.lru_cache(maxsize=4096)  # a column's values repeat: labels, codes, oui/non
+LONGUEUR_D_UN_NOM = 120  # longer than any header, code or label: never one, never normalized in a cache
+
+
 def normaliser(texte: str) -> str:
     """« Coût total » → « couttotal »: without case, accents, spaces, underscores or punctuation."""
+    if len(texte) > LONGUEUR_D_UN_NOM:
+        return _normaliser(texte)
+    return _normaliser_en_cache(texte)  # a column's values repeat: labels, codes, oui/non
+
+
+def _normaliser(texte: str) -> str:
     decompose = unicodedata.normalize("NFKD", texte)
     return "".join(c for c in decompose.casefold() if c.isalnum() and not unicodedata.combining(c))
+
+
+_normaliser_en_cache = functools.lru_cache(maxsize=4096)(_normaliser)
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,9 @@ import zipfile
 from decimal import Decimal
 
 import pytest
+from hypothesis import given
+from hypothesis import settings as reglages
+from hypothesis import strategies as st
 from openpyxl import Workbook, load_workbook
 
 from eligibilite.lecture import BOOLEEN, CHAMPS_ACTION, CODE, MONTANT, Champ
@@ -1318,3 +1321,47 @@ def test_every_label_of_the_template_lists_is_read_back_as_its_code():
                 assert valeur_de(colonne, libelle, "R") == attendu
     assert {c.type for c in colonnes_du_modele("R")} >= {CODE, BOOLEEN, MONTANT}
     assert [c for c, _ in reconnaitre("categorie").codes_admis("R")] == [c for c, _ in CATEGORIES_R]
+
+
+# --- Never a traceback ------------------------------------------------------------------------------------
+
+
+@reglages(max_examples=100, deadline=None)
+@given(st.binary(max_size=3000))
+def test_any_bytes_give_problems_or_actions_never_an_exception(contenu):
+    for lire in (lire_csv, lire_xlsx):
+        lue = lire(contenu, ENTETE)
+        assert lue.problemes or lue.actions
+
+
+CELLULE = st.one_of(
+    st.text(max_size=30),
+    st.sampled_from(["1 234,56 €", "4000.125", "oui", "Milieu carcéral", "=1+1", "", " ", '"', ";", "\n"]),
+)
+
+
+@reglages(max_examples=100, deadline=None)
+@given(st.lists(st.lists(CELLULE, max_size=9), max_size=6))
+def test_any_csv_rows_under_the_header_give_problems_or_actions(lignes):
+    contenu = texte_csv([[*ENTETE_MINIMALE.split(";"), "Milieu"], *lignes]).encode("utf-8")
+    lue = lire_csv(contenu, ENTETE)
+    assert all(isinstance(ligne, str) and "\n" not in ligne for ligne in lue.problemes.lignes())
+    assert lue.problemes or lue.actions
+
+
+@reglages(max_examples=30, deadline=None)
+@given(
+    st.lists(
+        st.lists(
+            st.one_of(st.none(), st.floats(), st.integers(), st.booleans(), st.text(max_size=20)), max_size=8
+        ),
+        max_size=4,
+    )
+)
+def test_any_xlsx_cells_under_the_header_give_problems_or_actions(lignes):
+    nettoyees = [
+        [re.sub(r"[\x00-\x08\x0b\x0c\x0e-\x1f]", "", v) if isinstance(v, str) else v for v in ligne]
+        for ligne in lignes
+    ]
+    lue = lire_xlsx(classeur([ENTETE_MINIMALE.split(";"), *nettoyees]), ENTETE)
+    assert lue.problemes or lue.actions
