@@ -12,7 +12,7 @@ import difflib
 import json
 import re
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -190,6 +190,7 @@ class ActionLue:
     mesure_snpd: int | None = None
     retenue: bool = True  # every action of a checked file counts as retained
     departement: str = ""  # the programmation's department code (not a field of the action: its context)
+    decision: str | None = None  # as the source gives it (a spreadsheet's column), None when it gives none
 
     @property
     def complete(self) -> bool:
@@ -239,6 +240,20 @@ class ProgrammationLue:
 # --- Reading one action ------------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class Illisible:
+    """A raw value its source already knows to be bad (a spreadsheet's formula without a computed value, a
+    « peut-être » in a yes/no column): the reader reports ``message`` beside the field, as for its own
+    problems, and reads no value."""
+
+    message: str
+
+
+# How a spreadsheet names a field's place: its path (« montant_fipd », « porteur.type »,
+# « cofinancements.2.montant ») → « Ligne 5, colonne « Montant FIPD » ».
+Nommer = Callable[[str], str]
+
+
 def lire_action(
     brute: Mapping[str, object],
     problemes: Problemes | None = None,
@@ -250,13 +265,15 @@ def lire_action(
     cles_connues: bool = True,
     retenue: bool = True,
     premiere: dict[str, int] | None = None,
+    nommer: Nommer | None = None,
 ) -> ActionLue:
     """Reads an action given as a mapping of ``CHAMPS_ACTION`` names to raw values: a JSON object, a form's
     cleaned data or a spreadsheet row. ``porteur`` is a mapping {nom, type, siret}; ``cofinancements`` a list
     of mappings {financeur, montant, etat}. ``programme`` gives the categories; ``departement`` (its code) is
     what the rules need to know of the programmation besides its year. ``cles_connues``: report keys that are
     not fields (JSON). ``premiere``: the number of the first action with each reference read so far (a file's
-    references are unique)."""
+    references are unique). ``nommer``: how problems name a field's place, for a spreadsheet row (by default
+    « Action R2, champ « montant_fipd » »)."""
     problemes = problemes if problemes is not None else Problemes()
     reference = brute.get("reference")
     if designation is None:
@@ -264,7 +281,7 @@ def lire_action(
             designation = f"Action {lisible(reference)}"
         else:
             designation = f"Action sans référence (action n° {numero})"
-    lecteur = Lecteur(problemes, numero, designation)
+    lecteur = Lecteur(problemes, numero, designation, nommer=nommer)
     if cles_connues:
         lecteur.cles(brute, tuple(CHAMPS))
     valeurs_lues: dict[str, object] = {
@@ -316,7 +333,9 @@ def _lire_porteur(brute: Mapping, lecteur: Lecteur) -> dict[str, object]:
     if not isinstance(porteur, Mapping):
         lecteur.signaler("porteur", f"un objet {{nom, type, siret}} est attendu ; reçu : {nature(porteur)}.")
         return {}
-    du_porteur = Lecteur(lecteur.problemes, lecteur.numero, lecteur.lieu, prefixe="porteur.")
+    du_porteur = Lecteur(
+        lecteur.problemes, lecteur.numero, lecteur.lieu, prefixe="porteur.", nommer=lecteur.nommer
+    )
     du_porteur.cles(porteur, CHAMPS_PORTEUR)
     return {
         "porteur_nom": du_porteur.texte(porteur, "nom", obligatoire=True),
@@ -347,7 +366,9 @@ def _lire_cofinancements(brute: Mapping, lecteur: Lecteur) -> tuple[Cofinancemen
                 f"{lieu} : un objet {{financeur, montant}} est attendu ; reçu : {nature(cofinancement)}.",
             )
             continue
-        du_cofinancement = Lecteur(lecteur.problemes, lecteur.numero, lieu)
+        du_cofinancement = Lecteur(
+            lecteur.problemes, lecteur.numero, lieu, nommer=lecteur.nommer, chemin=f"cofinancements.{rang}."
+        )
         du_cofinancement.cles(cofinancement, CHAMPS_COFINANCEMENT)
         cofinancements.append(
             CofinancementLu(
@@ -393,9 +414,14 @@ class Lecteur:
     numero: int  # 0: the header
     lieu: str | None  # « Action R1 », « Action R1, cofinancement n° 2 »; None for the header
     prefixe: str = ""  # « porteur. » for the porteur's fields
+    nommer: Nommer | None = None  # a spreadsheet row's naming of places (see ``lire_action``)
+    chemin: str | None = None  # the prefix of a field's path for ``nommer``; by default ``prefixe``
 
     def signaler(self, cle: str, message: str) -> None:
-        if self.lieu is None:
+        if self.nommer is not None:
+            chemin = self.prefixe if self.chemin is None else self.chemin
+            self.problemes.ajouter(self.numero, f"{self.nommer(chemin + cle)} : {message}")
+        elif self.lieu is None:
             self.problemes.entete(cle, message)
         else:
             self.problemes.ajouter(
@@ -419,6 +445,9 @@ class Lecteur:
                 self.signaler(cle, "champ obligatoire absent.")
             return False, None
         valeur = objet[cle]
+        if isinstance(valeur, Illisible):
+            self.signaler(cle, valeur.message)
+            return False, None
         if valeur is None:
             if obligatoire:
                 self.signaler(cle, "champ obligatoire à null : une valeur est requise.")

@@ -130,6 +130,9 @@ EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="FIPD Programmation <ne-pas-repondre@fipd.local>")
 
+# Size cap of a programmation file (JSON, CSV, XLSX), in bytes, checked before its content is parsed.
+FIPD_TAILLE_MAXIMALE_FICHIER = env.int("FIPD_TAILLE_MAXIMALE_FICHIER", default=10 * 1024 * 1024)
+
 if not DEBUG:
     SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=True)
     CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=True)

@@ -9,8 +9,10 @@ Three steps, shared with the import:
    department and year (programme D's overseas ISCG rate, the rules' dated parameters);
 3. evaluating (``evaluer``): the programme's rule registry → the report of §4.
 
-``verifier(texte)`` chains them for JSON and raises ``FichierInvalide`` carrying every problem, one French
-line each, naming the action and the field. Every action of a file counts as retained.
+``verifier(texte)`` chains them for JSON, ``verifier_fichier(contenu, nom)`` for a file in any format (JSON,
+CSV, XLSX: ``programmation.tableur``); both raise ``FichierInvalide`` carrying every problem, one French line
+each, naming the action and the field (or a spreadsheet's line and column). Every action of a file counts as
+retained, whatever a spreadsheet's ``decision`` column says.
 """
 
 from __future__ import annotations
@@ -35,10 +37,12 @@ from eligibilite.regles.montants import lisible
 
 from .ecriture.faits import cellule_active, parametres
 from .models import Departement, Exercice, Programme
+from .tableur import est_un_tableur, lire_tableur, trop_gros
 
 # Header fields that the command's options may give (for CSV/XLSX) or override (for JSON).
 OPTIONS_ENTETE = CHAMPS_ENTETE[:4]
 ANNEES_POSSIBLES = range(2000, 2101)  # the Exercice model's constraint
+PROBLEMES_AFFICHES = 200  # bad input lists its first problems, then their count (DESIGN.md §4)
 
 
 class FichierInvalide(Exception):
@@ -81,6 +85,38 @@ def verifier(texte: str, entete: Mapping[str, object] | None = None) -> dict:
 def verifier_lue(lue: ProgrammationLue) -> dict:
     """The report for a programmation read by any reader."""
     return evaluer(controler(lue))
+
+
+def verifier_fichier(contenu: bytes, nom: str, entete: Mapping[str, object] | None = None) -> dict:
+    """The report for a file's bytes, read according to its name's extension (``.csv``, ``.xlsx``,
+    otherwise JSON); for a spreadsheet, ``entete`` gives the header fields."""
+    return verifier_lue(lire_programmation(contenu, nom, entete or {}))
+
+
+def lire_programmation(contenu: bytes, nom: str, entete: Mapping[str, object]) -> ProgrammationLue:
+    """A file's programmation, with the problems found in the file itself; ``FichierInvalide`` for a JSON
+    file that is too large or not UTF-8."""
+    if est_un_tableur(nom):
+        return lire_tableur(contenu, nom, entete)
+    if message := trop_gros(contenu):
+        raise FichierInvalide([message])
+    try:
+        texte = contenu.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise FichierInvalide([f"Le fichier « {lisible(nom)} » n'est pas encodé en UTF-8."]) from None
+    return lire_json(texte, entete)
+
+
+def problemes_affiches(erreurs: list[str]) -> list[str]:
+    """The first ``PROBLEMES_AFFICHES`` problems, then a line with their count."""
+    if len(erreurs) <= PROBLEMES_AFFICHES:
+        return erreurs
+    reste = len(erreurs) - PROBLEMES_AFFICHES
+    return [
+        *erreurs[:PROBLEMES_AFFICHES],
+        f"… et {reste} autre{'s' if reste > 1 else ''} problème{'s' if reste > 1 else ''} ({len(erreurs)} au "
+        "total) : corrigez ceux-ci, puis vérifiez de nouveau le fichier.",
+    ]
 
 
 # --- Checking against the database ---------------------------------------------------------------------

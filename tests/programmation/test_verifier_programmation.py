@@ -954,11 +954,12 @@ def test_a_utf8_file_with_bom_is_read(tmp_path):
 
 
 @pytest.mark.parametrize("nom", ["programmation.csv", "programmation.xlsx"])
-def test_csv_and_xlsx_are_not_read_yet(executer, nom):
+def test_csv_and_xlsx_take_their_header_fields_from_the_options(executer, nom):
+    """Spreadsheets are read by ``programmation.tableur`` (tests/programmation/test_tableur.py)."""
     sortie = executer("reference;intitule\n", nom=nom)
 
     assert (sortie.code, sortie.stdout) == (2, "")
-    assert "pas encore pris en charge" in sortie.stderr
+    assert "Option --annee : option obligatoire avec un fichier CSV ou XLSX" in sortie.stderr
 
 
 def test_verifier_raises_the_list_of_problems_for_the_import_to_reuse():
