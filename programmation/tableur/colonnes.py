@@ -21,7 +21,6 @@ from decimal import Decimal
 from eligibilite.lecture import (
     BOOLEEN,
     CHAMPS_ACTION,
-    CHAMPS_COFINANCEMENT,
     CODE,
     COFINANCEMENTS,
     MONTANT,
@@ -34,19 +33,12 @@ from eligibilite.lecture import (
 from eligibilite.regles.codes import DECISIONS, Codes
 from eligibilite.regles.montants import lisible
 
-IGNOREE = "ignoree"  # the type of a column the reader skips (notes, fields not described yet)
+IGNOREE = "ignoree"  # the type of a column the reader skips (notes)
 ENTIER = "entier"  # any field type this module does not know is read as an integer (DESIGN.md §4, §3.5)
 TYPES_CONNUS = (TEXTE, MONTANT, CODE, BOOLEEN)
 OUI_NON: Codes = (("oui", "Oui"), ("non", "Non"))
 VRAI = frozenset({"oui", "vrai", "true", "1"})
 FAUX = frozenset({"non", "faux", "false", "0"})
-# Columns of DESIGN.md §5 whose field ``CHAMPS_ACTION`` may not describe yet (programmes D and S): known
-# names, ignored until the field exists, then read like any other.
-COLONNES_PREVUES = {
-    "quantite": "Quantité",
-    "iscg_premiere_annee": "Première année de cofinancement du poste ISCG",
-    "mesure_snpd": "Mesure de la SNPD",
-}
 # The programme whose column each of them is (DESIGN.md §3.5); every other column is every programme's.
 COLONNES_DU_PROGRAMME = {"quantite": "S", "iscg_premiere_annee": "D", "mesure_snpd": "D"}
 PROGRAMMES_COFINANCEUR_ETAT = ("S",)
@@ -160,29 +152,11 @@ def colonnes_cofinanceur(numero: int) -> tuple[Colonne, Colonne, Colonne]:
     )
 
 
-def etat_du_cofinanceur_lu() -> bool:
-    """Whether the reader of ``eligibilite.lecture`` reads a co-funder's ``etat`` (DESIGN.md §3.5)."""
-    return "etat" in CHAMPS_COFINANCEMENT
-
-
-def colonnes_prevues() -> tuple[Colonne, ...]:
-    """The columns of ``COLONNES_PREVUES`` whose field ``CHAMPS_ACTION`` does not describe yet: known to the
-    reader, which skips them, and offered by the template."""
-    connues = {c.cle for c in colonnes_action()}
-    return tuple(
-        Colonne(nom, nom, libelle, IGNOREE) for nom, libelle in COLONNES_PREVUES.items() if nom not in connues
-    )
-
-
 def colonnes_du_modele(programme: str, cofinanceurs: int = 3) -> tuple[Colonne, ...]:
     """The columns of the programme's template, in order: those that apply to it (DESIGN.md §3.5), the
     decision, then ``cofinanceurs`` co-funder pairs (with an « État » column for programme S)."""
     *champs, decision = colonnes_action()
-    colonnes = [
-        c
-        for c in (*champs, *colonnes_prevues(), decision)
-        if COLONNES_DU_PROGRAMME.get(c.cle, programme) == programme
-    ]
+    colonnes = [c for c in (*champs, decision) if COLONNES_DU_PROGRAMME.get(c.cle, programme) == programme]
     for numero in range(1, cofinanceurs + 1):
         financeur, montant, etat = colonnes_cofinanceur(numero)
         colonnes += [financeur, montant]
@@ -208,9 +182,6 @@ def _noms_admis() -> dict[str, Colonne]:
     porteur = {c.cle: c for c in colonnes if c.chemin.startswith("porteur.")}
     for alias, cle in (("Nom du porteur", "porteur"), ("SIRET du porteur", "siret")):
         noms.setdefault(normaliser(alias), porteur[cle])
-    for prevue in colonnes_prevues():
-        noms.setdefault(normaliser(prevue.cle), prevue)
-        noms.setdefault(normaliser(prevue.libelle), prevue)
     return noms
 
 

@@ -34,7 +34,6 @@ from .colonnes import (
     Colonne,
     colonnes_action,
     colonnes_cofinanceur,
-    etat_du_cofinanceur_lu,
     reconnaitre,
     suggestion,
     texte_de,
@@ -260,7 +259,7 @@ def lire_feuille(feuille: Feuille | None, lue: ProgrammationLue) -> None:
         _hors_entete(numero, cellules, entete, problemes)
         if not any(_donnee(entete, i) for i in cellules):
             continue  # a stray value beside the table, reported: the row is no action
-        action = _lire_ligne(numero, cellules, entete, lue.programme, problemes)
+        action = _lire_ligne(numero, cellules, entete, lue.programme, lue.departement, problemes)
         lue.actions.append(action)
         if action.reference is not None:
             if action.reference in premiere:
@@ -301,7 +300,14 @@ def _nommer(numero: int, entete: Entete, cofinanceurs: tuple[int, ...]):
     return nommer
 
 
-def _lire_ligne(numero: int, cellules: Cellules, entete: Entete, programme: str | None, problemes: Problemes):
+def _lire_ligne(
+    numero: int,
+    cellules: Cellules,
+    entete: Entete,
+    programme: str | None,
+    departement: str | None,
+    problemes: Problemes,
+):
     brute: dict[str, object] = {}
     porteur: dict[str, object] = {}
     decision: dict[str, object] = {}
@@ -318,8 +324,7 @@ def _lire_ligne(numero: int, cellules: Cellules, entete: Entete, programme: str 
             valeur = valeur_de(colonne, valeur, programme)
         if colonne.numero is not None:
             cle = colonne.chemin.rsplit(".", 1)[1]
-            if cle != "etat" or etat_du_cofinanceur_lu():
-                cofinancements.setdefault(colonne.numero, {})[cle] = valeur
+            cofinancements.setdefault(colonne.numero, {})[cle] = valeur
         elif colonne.chemin.startswith("porteur."):
             porteur[colonne.chemin.removeprefix("porteur.")] = valeur
         elif colonne.chemin == "decision":
@@ -339,6 +344,7 @@ def _lire_ligne(numero: int, cellules: Cellules, entete: Entete, programme: str 
         numero=numero,
         designation=designation,
         programme=programme,
+        departement=departement,
         cles_connues=False,
         nommer=nommer,
     )

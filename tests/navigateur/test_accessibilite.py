@@ -84,7 +84,7 @@ def accueil_national(page, serveur):
     ProgrammationFactory(departement=departement("69"))
     connecter(page, serveur, UtilisateurFactory(username="sgcipdr", role=Role.INSTRUCTEUR_SGCIPDR))
     page.goto("/")
-    expect(page.get_by_role("heading", level=1)).to_have_text("Programmations 2026")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Tableau de bord national 2026")
 
 
 def page_programmation(page, serveur):

@@ -152,7 +152,7 @@ def test_parcours_saisie_transmission_renvoi(page, capture):
 
     # --- The SG-CIPDR returns it with a comment.
     se_connecter(page, "sgcipdr")
-    expect(page.get_by_role("heading", level=1)).to_have_text("Programmations 2026")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Tableau de bord national 2026")
     capture(page, "07-accueil-national")
     page.get_by_role("link", name=re.compile(r"Nord.*programme R")).click()
     expect(page).to_have_url(re.compile(re.escape(URL_NORD) + "$"))

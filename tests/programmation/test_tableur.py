@@ -20,7 +20,7 @@ from hypothesis import settings as reglages
 from hypothesis import strategies as st
 from openpyxl import Workbook, load_workbook
 
-from eligibilite.lecture import BOOLEEN, CHAMPS_ACTION, CODE, MONTANT, Champ
+from eligibilite.lecture import BOOLEEN, CHAMPS, CHAMPS_ACTION, CODE, MONTANT, Champ
 from eligibilite.regles.codes import CATEGORIES_R, CATEGORIES_S, MILIEUX, PUBLICS, THEMES, TYPES_PORTEUR
 from programmation.tableur import colonnes as colonnes_module
 from programmation.tableur import lire_csv, lire_tableur, lire_xlsx
@@ -1240,7 +1240,7 @@ def test_the_template_has_only_the_columns_of_its_programme():
     assert not {"Quantité", "Mesure de la SNPD", "Cofinanceur 1 État"} & set(entetes("R"))
     assert "Mesure de la SNPD" in entetes("D") and "Quantité" not in entetes("D")
     assert {"Quantité", "Cofinanceur 1 État"} <= set(entetes("S"))
-    assert "Première année de cofinancement du poste ISCG" in entetes("D")
+    assert CHAMPS["iscg_premiere_annee"].libelle in entetes("D")
 
 
 def test_the_template_lists_the_programmes_codes_and_labels():
