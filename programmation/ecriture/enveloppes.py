@@ -116,11 +116,13 @@ def controler_repartition(exercice_id: int, programme_id: int, region_id: int) -
         programme = Programme.objects.get(pk=programme_id)
         raise ValidationError(
             {
-                "montant": f"Les enveloppes départementales du programme {programme.code} en {region} "
-                f"({montant(reparti)}) dépasseraient l'enveloppe régionale ({montant(plafond)}) de "
-                f"{montant(reparti - plafond)}."
-            },
-            code="enveloppe_regionale_depassee",
+                "montant": ValidationError(
+                    f"Les enveloppes départementales du programme {programme.code} en {region} "
+                    f"({montant(reparti)}) dépasseraient l'enveloppe régionale ({montant(plafond)}) de "
+                    f"{montant(reparti - plafond)}.",
+                    code="enveloppe_regionale_depassee",
+                )
+            }
         )
 
 

@@ -3,6 +3,7 @@
 transaction does, the second writer waiting on the busy timeout instead of failing."""
 
 import threading
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -11,8 +12,9 @@ from django.db import connection, connections
 
 from eligibilite.regles import parametres_annexe_2018, plafond_formation
 from programmation.ecriture import decider_actions, ecrire_actions
-from programmation.models import Action, Programmation
-from tests.factories import ActionFactory, ProgrammationFactory, doter
+from programmation.ecriture.enveloppes import Dotation, fixer_dotations
+from programmation.models import Action, Enveloppe, Exercice, MouvementEnveloppe, Programmation, Programme
+from tests.factories import ActionFactory, ProgrammationFactory, departement, doter
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 D = Decimal
@@ -94,3 +96,36 @@ def test_database_backend_is_reported(deux_formations):
     assert connection.vendor in ("postgresql", "sqlite")
     if connection.vendor == "sqlite":
         assert connection.settings_dict["OPTIONS"]["transaction_mode"] == "IMMEDIATE"
+
+
+def test_two_splits_of_one_regional_envelope_that_fit_alone_but_not_together(programmation):
+    """The regional envelope is locked first (DESIGN.md §3.4 lock order): the second split sees the first."""
+    # Hauts-de-France: 100 000 € regional, all of it to Nord; a complement leaves 50 000 € to split.
+    regionale = Enveloppe.objects.get(region__code="32", programme__code="R")
+    MouvementEnveloppe(
+        enveloppe=regionale,
+        date=date(2026, 2, 1),
+        nature="complement",
+        montant=D("50000"),
+        motif="Complément",
+    ).save()
+    exercice, r = Exercice.objects.get(annee=2026), Programme.objects.get(code="R")
+
+    def repartir(code):
+        return lambda: fixer_dotations(
+            exercice,
+            [Dotation(r, D("30000"), departement=departement(code))],
+            date(2026, 3, 1),
+            "Répartition",
+        )
+
+    resultats = en_parallele(repartir("62"), repartir("80"))  # 30 000 € each: only one fits
+
+    acceptes = [x for x in resultats if x == "accepte"]
+    refus = [x for x in resultats if isinstance(x, ValidationError)]
+    assert len(acceptes) == 1 and len(refus) == 1, resultats
+    assert refus[0].error_dict["montant"][0].code == "enveloppe_regionale_depassee"
+    reparti = sum(
+        e.montant for e in Enveloppe.objects.filter(departement__region__code="32", programme__code="R")
+    )
+    assert reparti == D("130000.00")
