@@ -10,6 +10,7 @@ from django.test import Client
 from playwright.sync_api import expect
 
 from fipd.models import Role
+from programmation.models import Region
 from tests.factories import (
     ActionFactory,
     PorteurFactory,
@@ -118,6 +119,47 @@ def action_refusee(page, serveur):
     expect(page.locator(".fr-input-group:has(#id_montant_fipd)")).to_contain_text("§2.3")
 
 
+def sgcipdr():
+    return UtilisateurFactory(username="sgcipdr", role=Role.INSTRUCTEUR_SGCIPDR)
+
+
+def tableau_de_bord_anomalies(page, serveur):
+    programmation_nord()
+    connecter(page, serveur, sgcipdr())
+    page.goto("/national/2026/?anomalies=on")
+    expect(page.locator("#tableau-national tbody tr")).to_have_count(1)
+
+
+def enveloppes(page, serveur):
+    programmation_nord()
+    connecter(page, serveur, sgcipdr())
+    page.goto("/enveloppes/2026/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Enveloppes 2026")
+
+
+def enveloppe_regionale(page, serveur):
+    programmation_nord()
+    connecter(
+        page,
+        serveur,
+        UtilisateurFactory(username="sgar", role=Role.AGENT_REGIONAL, region=Region.objects.get(code="32")),
+    )
+    page.goto("/enveloppes/2026/R/region/32/")
+    expect(page.locator("#form-repartition")).to_be_visible()
+
+
+def campagnes(page, serveur):
+    connecter(page, serveur, sgcipdr())
+    page.goto("/campagnes/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Campagnes")
+
+
+def parametres(page, serveur):
+    connecter(page, serveur, sgcipdr())
+    page.goto("/parametres/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Paramètres des règles")
+
+
 def pied_de_page(url, titre):
     def ouvrir(page, serveur):
         page.goto(url)
@@ -134,6 +176,11 @@ PAGES = {
     "programmation": page_programmation,
     "action-nouvelle": action_nouvelle,
     "action-refusee": action_refusee,
+    "tableau-de-bord-anomalies": tableau_de_bord_anomalies,
+    "enveloppes": enveloppes,
+    "enveloppe-regionale": enveloppe_regionale,
+    "campagnes": campagnes,
+    "parametres": parametres,
     "accessibilite": pied_de_page("/accessibilite/", "accessibilité"),
     "mentions-legales": pied_de_page("/mentions-legales/", "Mentions légales"),
     "donnees-personnelles": pied_de_page("/donnees-personnelles/", "Données personnelles"),
