@@ -58,11 +58,17 @@ def construire(actions_par_programmation: int):
         Region,
     )
 
-    if Action.objects.exists():
+    if Utilisateur.objects.filter(username="bench.sgcipdr").exists():  # built to the end before
         return
     debut = time.perf_counter()
     exercice = Exercice.objects.get(annee=2026)
-    categories = ["sante_mentale", "insertion", "parentalite", "referent_parcours", "formation", "autre"]
+    # Categories of each programme; the costs meet every rule set (S: at least 3 000 €, 80 % State share).
+    categories = {
+        "R": ["sante_mentale", "insertion", "parentalite", "referent_parcours", "formation", "autre"],
+        "D": ["action_prevention", "autre"],
+        "S": ["videoprotection", "securisation_scolaire", "autre"],
+        "K": ["securisation_site", "autre"],
+    }
     for programme in Programme.objects.all():
         for region in Region.objects.all():
             if programme.gestion_regionale:
@@ -93,8 +99,8 @@ def construire(actions_par_programmation: int):
                     porteur=porteur,
                     reference=f"{programme.code}-{i:04d}",
                     intitule=f"Action {i} du {dep.nom}",
-                    categorie=categories[i % len(categories)],
-                    cout_total=Decimal("2000.00"),
+                    categorie=categories[programme.code][i % len(categories[programme.code])],
+                    cout_total=Decimal("4000.00"),
                     montant_fipd=Decimal("1000.00"),
                     decision="retenue" if i % 5 else "en_instruction",
                 )

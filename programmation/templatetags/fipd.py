@@ -3,6 +3,8 @@
 from decimal import Decimal, InvalidOperation
 
 from django import template
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
 
 from eligibilite.regles import arrondi_inferieur
 from eligibilite.regles import montant as formater_montant
@@ -63,3 +65,18 @@ def montant_saisie(valeur):
 def consommation(valeur):
     """A consumption rate (retained ÷ envelope) with one decimal: « 72,7 % »."""
     return taux_consommation(_decimal(valeur))
+
+
+CLASSES_STATUT = {
+    "transmise": " fr-badge--info fr-badge--no-icon",
+    "a_corriger": " fr-badge--warning",
+    "validee": " fr-badge--success",
+}
+
+
+@register.simple_tag
+def badge_statut(statut: str, libelle: str) -> SafeString:
+    """A programmation's status as a DSFR badge (the pages, and the dashboard's rows built in Python)."""
+    return mark_safe(
+        f'<p class="fr-badge fr-badge--sm{CLASSES_STATUT.get(statut, "")}">{escape(libelle)}</p>'
+    )
