@@ -16,6 +16,7 @@ import json
 import os
 import re
 import signal
+import socket
 import statistics
 import subprocess
 import sys
@@ -156,7 +157,7 @@ def wrk(url: str, cookie: str, duree: int, connexions: int) -> dict:
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--base", default=os.environ.get("BENCH_DATABASE_URL", BASE_PAR_DEFAUT))
-    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--port", type=int, default=0, help="0 : un port libre")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--connexions", type=int, default=4)
     parser.add_argument("--duree", type=int, default=8, help="secondes par mesure")
@@ -164,6 +165,10 @@ def main():
     args = parser.parse_args()
 
     RESULTATS.mkdir(parents=True, exist_ok=True)
+    if not args.port:
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            args.port = s.getsockname()[1]
     creer_la_base(args.base)
     env = environnement(args.base, args.port)
     cookies = preparer(env)

@@ -83,22 +83,21 @@ def lignes_nationales(user, exercice: Exercice) -> list[LigneNationale]:
     """Every department of the user's scope × every programme, in department then programme order."""
     departements = list(departements_de(user).select_related("region").order_by("code"))
     programmes = list(Programme.objects.order_by("code"))
+    champs = (
+        "pk",
+        "departement_id",
+        "programme_id",
+        "statut",
+        "total_fipd",
+        "total_formation",
+        "total_prevention_primaire",
+        "nb_bloquants",
+        "nb_alertes",
+        "modifie_le",
+    )
     programmations = {
-        (p["departement_id"], p["programme_id"]): p
-        for p in Programmation.objects.for_user(user)
-        .filter(exercice=exercice)
-        .values(
-            "pk",
-            "departement_id",
-            "programme_id",
-            "statut",
-            "total_fipd",
-            "total_formation",
-            "total_prevention_primaire",
-            "nb_bloquants",
-            "nb_alertes",
-            "modifie_le",
-        )
+        (row[1], row[2]): row
+        for row in Programmation.objects.for_user(user).filter(exercice=exercice).values_list(*champs)
     }
     enveloppes = {
         (departement_id, programme_id): montant
@@ -123,13 +122,11 @@ def lignes_nationales(user, exercice: Exercice) -> list[LigneNationale]:
             )
             p = programmations.get((d.pk, programme.pk))
             if p is not None:
-                ligne.statut = p["statut"]
-                ligne.programmation_id = p["pk"]
-                ligne.total_fipd = decimal(p["total_fipd"])
-                ligne.total_formation = decimal(p["total_formation"])
-                ligne.total_prevention_primaire = decimal(p["total_prevention_primaire"])
-                ligne.nb_bloquants, ligne.nb_alertes = p["nb_bloquants"], p["nb_alertes"]
-                ligne.modifie_le = p["modifie_le"]
+                pk, _, _, statut, total, formation, primaire, bloquants, alertes, modifie_le = p
+                ligne.statut, ligne.programmation_id, ligne.modifie_le = statut, pk, modifie_le
+                ligne.total_fipd, ligne.total_formation = decimal(total), decimal(formation)
+                ligne.total_prevention_primaire = decimal(primaire)
+                ligne.nb_bloquants, ligne.nb_alertes = bloquants, alertes
                 ligne.plafond_formation, _ = registre(programme.code).plafond_formation(
                     Totaux(ligne.total_fipd, ligne.total_formation, ligne.total_prevention_primaire),
                     parametres[(programme.pk, exercice.annee)],

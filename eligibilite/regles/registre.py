@@ -366,7 +366,7 @@ class Registre:
 
     @property
     def a_un_plafond_de_formation(self) -> bool:
-        return FORMATION_PLAFOND in self.regles
+        return any(r is FORMATION_PLAFOND for r in self.regles)  # identity: no field-by-field comparison
 
     def definition(self, code: str) -> DefinitionParametre | None:
         return next((d for d in self.parametres if d.code == code), None)

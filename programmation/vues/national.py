@@ -16,7 +16,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.formats import date_format
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.timezone import localtime
@@ -141,7 +140,7 @@ def corps_du_tableau(lignes, peut_valider: bool) -> SafeString:
             if lg.nb_alertes
             else "0"
         )
-        modifie = date_format(localtime(lg.modifie_le), "d/m/Y H:i") if lg.modifie_le else "—"
+        modifie = localtime(lg.modifie_le).strftime("%d/%m/%Y %H:%M") if lg.modifie_le else "—"
         morceaux.append(
             f"<tr>{case}"
             f'<th scope="row"><a href="{escape(lg.url)}">{nom}<span class="fr-sr-only"> – programme '
