@@ -1,11 +1,13 @@
 from django.urls import path
 
+from .vues import documents
 from .vues import programmation as vues
 
 PROGRAMMATION = "programmations/<int:annee>/<str:departement>/<str:programme>/"
 
 urlpatterns = [
     path(PROGRAMMATION, vues.programmation, name="programmation"),
+    path(f"{PROGRAMMATION}pdf/", documents.programmation_pdf, name="programmation_pdf"),
     path(f"{PROGRAMMATION}actions/nouvelle/", vues.action_creer, name="action_creer"),
     path(f"{PROGRAMMATION}actions/apercu/", vues.action_apercu, name="action_apercu"),
     path(f"{PROGRAMMATION}decisions/", vues.decisions, name="decisions"),
