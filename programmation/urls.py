@@ -1,12 +1,13 @@
 from django.urls import path
 
-from .vues import exports
+from .vues import documents, exports
 from .vues import programmation as vues
 
 PROGRAMMATION = "programmations/<int:annee>/<str:departement>/<str:programme>/"
 
 urlpatterns = [
     path(PROGRAMMATION, vues.programmation, name="programmation"),
+    path(f"{PROGRAMMATION}pdf/", documents.programmation_pdf, name="programmation_pdf"),
     path(f"{PROGRAMMATION}export.xlsx", exports.programmation_xlsx, name="programmation_xlsx"),
     path(f"{PROGRAMMATION}export.csv", exports.programmation_csv, name="programmation_csv"),
     path(f"{PROGRAMMATION}actions/nouvelle/", vues.action_creer, name="action_creer"),
