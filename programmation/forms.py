@@ -25,7 +25,7 @@ from eligibilite.regles.securisation import EQUIPEMENTS
 from eligibilite.regles.snpd import AXES_SNPD, MESURES_SNPD
 
 from .ecriture.faits import Cofinanceur
-from .models import Action, Decision, MesureSNPD, Porteur
+from .models import DERNIERE_ANNEE, PREMIERE_ANNEE, Action, Decision, MesureSNPD, Porteur
 from .tableur.colonnes import COLONNES_DU_PROGRAMME, PROGRAMMES_COFINANCEUR_ETAT
 
 ESPACES = re.compile(r"[\s\u00a0\u202f]+")
@@ -176,10 +176,6 @@ class FormulaireAction(FormulaireDsfr, forms.ModelForm):
         }
         widgets = {
             "justification": forms.Textarea(attrs={"rows": 3}),
-            "quantite": forms.NumberInput(attrs={"min": 1, "step": 1, "inputmode": "numeric"}),
-            "iscg_premiere_annee": forms.NumberInput(
-                attrs={"min": 2000, "max": 2100, "step": 1, "inputmode": "numeric"}
-            ),
         }
 
     def __init__(self, *args, programmation, porteurs, **kwargs):
@@ -193,6 +189,14 @@ class FormulaireAction(FormulaireDsfr, forms.ModelForm):
                 del self.fields[champ]
         if "mesure_snpd" in self.fields:
             self.fields["mesure_snpd"].choices = choix_des_mesures()
+        # The model's bounds in the inputs (a positive integer field would say min="0").
+        bornes = {
+            "quantite": {"min": 1},
+            "iscg_premiere_annee": {"min": PREMIERE_ANNEE, "max": DERNIERE_ANNEE},
+        }
+        for champ, attributs in bornes.items():
+            if champ in self.fields:
+                self.fields[champ].widget.attrs.update(attributs, inputmode="numeric")
         self.fields["porteur"].queryset = porteurs
         self.fields["theme_prevention_primaire"].choices = [("", "Aucun")] + [
             c for c in self.fields["theme_prevention_primaire"].choices if c[0]

@@ -391,3 +391,10 @@ def test_the_action_page_and_preview_queries_do_not_grow_with_the_actions(client
 
     petite, grande = requetes(10), requetes(300)
     assert petite == grande
+
+
+def test_the_inputs_carry_the_models_bounds(client_agent, prog_d, prog_s):
+    html_d = client_agent.get(url_creer(prog_d)).content.decode()
+    html_s = client_agent.get(url_creer(prog_s)).content.decode()
+    assert 'name="iscg_premiere_annee" min="2000"' in html_d and 'max="2100"' in html_d
+    assert 'name="quantite" min="1"' in html_s
