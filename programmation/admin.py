@@ -23,6 +23,7 @@ from .models import (
     Departement,
     Enveloppe,
     Exercice,
+    MesureSNPD,
     MouvementEnveloppe,
     Porteur,
     Programmation,
@@ -137,6 +138,26 @@ class ProgrammeAdmin(admin.ModelAdmin):
     list_display = ["code", "libelle", "gestion_regionale"]
 
 
+@admin.register(MesureSNPD)
+class MesureSNPDAdmin(admin.ModelAdmin):
+    """The 50 measures of the SNPD 2026-2030: reference data from a data migration, read-only here (a new
+    strategy comes with its own migration, checked against its text)."""
+
+    list_display = ["numero", "axe", "intitule"]
+    list_filter = ["axe"]
+    search_fields = ["intitule"]
+    ordering = ["numero"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 class MouvementForm(FormulaireEcritureGardee):
     class Meta:
         model = MouvementEnveloppe
@@ -203,6 +224,7 @@ class PorteurAdmin(EcritureGardeeAdmin):
 class CofinancementInline(admin.TabularInline):
     model = Cofinancement
     extra = 0
+    fields = ["financeur", "montant", "etat"]
 
 
 class CommentaireInline(admin.TabularInline):
@@ -268,7 +290,13 @@ class ActionAdmin(EcritureGardeeAdmin):
         "nb_bloquants",
         "nb_alertes",
     ]
-    list_filter = ["decision", "categorie", "programmation__exercice", "programmation__programme"]
+    list_filter = [
+        "decision",
+        "categorie",
+        "programmation__exercice",
+        "programmation__programme",
+        "mesure_snpd__axe",
+    ]
     search_fields = ["reference", "intitule", "porteur__nom"]
     list_select_related = [
         "programmation__departement",
@@ -287,6 +315,14 @@ class ActionAdmin(EcritureGardeeAdmin):
             {"fields": ["categorie", "public", "milieu", "theme_prevention_primaire", "justification"]},
         ),
         ("Montants", {"fields": ["cout_total", "montant_demande", "montant_fipd"]}),
+        (
+            "Programmes D et S",
+            {
+                "fields": ["mesure_snpd", "iscg_premiere_annee", "quantite"],
+                "description": "Programme D : la mesure de la SNPD et, pour un poste d'ISCG, la première année "
+                "de cofinancement ; programme S : le nombre d'équipements des polices municipales.",
+            },
+        ),
         ("Contrat de ville", {"fields": ["contrat_de_ville", "code_analytique"]}),
         ("Calendrier et décision", {"fields": ["date_debut", "date_fin", "decision", "date_decision"]}),
         ("Contrôle", {"fields": ["verdicts_lisibles", "version"]}),

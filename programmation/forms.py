@@ -18,14 +18,40 @@ from dsfr.forms import DsfrBaseForm
 
 from eligibilite.lecture import ActionLue, lire_action
 from eligibilite.regles import registre
+from eligibilite.regles.delinquance import CATEGORIE_ISCG
 from eligibilite.regles.format import montant_saisi
 from eligibilite.regles.montants import MontantIllisible, lire_montant
+from eligibilite.regles.securisation import EQUIPEMENTS
+from eligibilite.regles.snpd import AXES_SNPD, MESURES_SNPD
 
-from .models import Action, Decision, Porteur
+from .ecriture.faits import Cofinanceur
+from .models import DERNIERE_ANNEE, PREMIERE_ANNEE, Action, Decision, MesureSNPD, Porteur
+from .tableur.colonnes import COLONNES_DU_PROGRAMME, PROGRAMMES_COFINANCEUR_ETAT
 
 ESPACES = re.compile(r"[\s\u00a0\u202f]+")
 FORMATS_DATE = ["%Y-%m-%d", "%d/%m/%Y"]
 MONTANT_ILLISIBLE = "Saisissez un montant en euros, par exemple 1 234,56."
+# A co-funder whose name starts so is most likely State money: the form suggests ticking « Financement de
+# l'État » (static/fipd/action.js, which reads them from the form), never ticks it on the server's own.
+PREFIXES_FINANCEMENT_ETAT = ("DETR", "DSIL")
+# The categories each programme-specific field applies to (the form hides it for the others when scripts
+# run); the SNPD measure applies to every action of programme D.
+CATEGORIES_DU_CHAMP = {"quantite": tuple(EQUIPEMENTS), "iscg_premiere_annee": (CATEGORIE_ISCG,)}
+
+
+def financement_etat_suggere(financeur: str) -> bool:
+    """Whether a co-funder's name says State money (« DETR 2026 », « dsil – Préfecture »)."""
+    return financeur.strip().upper().startswith(PREFIXES_FINANCEMENT_ETAT)
+
+
+def choix_des_mesures() -> list:
+    """The 50 SNPD measures grouped by axis, « 35 – Intitulé »: from the reference module (which the data
+    migration wrote to the database), so that rendering the select costs no query."""
+    choix: list = [("", "Aucune mesure indiquée")]
+    for axe, titre in AXES_SNPD.items():
+        mesures = [(m.numero, f"{m.numero} – {m.intitule}") for m in MESURES_SNPD if m.axe == axe]
+        choix.append((f"Axe {axe} – {titre}", mesures))
+    return choix
 
 
 class MontantInput(forms.TextInput):
@@ -128,16 +154,49 @@ class FormulaireAction(FormulaireDsfr, forms.ModelForm):
             "montant_fipd",
             "contrat_de_ville",
             "code_analytique",
+            "quantite",
+            "iscg_premiere_annee",
+            "mesure_snpd",
             "date_debut",
             "date_fin",
             "decision",
         ]
-        widgets = {"justification": forms.Textarea(attrs={"rows": 3})}
+        labels = {
+            "quantite": "Quantité",
+            "iscg_premiere_annee": "Première année de cofinancement du poste d'ISCG",
+            "mesure_snpd": "Mesure de la SNPD 2026-2030",
+        }
+        help_texts = {
+            "quantite": "Le nombre d'équipements (gilets pare-balles, terminaux de radiocommunication, "
+            "caméras-piétons) : le plafond du FIPD est calculé par équipement.",
+            "iscg_premiere_annee": "Pour un poste d'ISCG : le premier exercice où le FIPD l'a cofinancé, par "
+            "exemple 2025. Le taux dépend de l'ancienneté du poste.",
+            "mesure_snpd": "La mesure de la stratégie nationale de prévention de la délinquance que sert "
+            "l'action : la stratégie est suivie mesure par mesure.",
+        }
+        widgets = {
+            "justification": forms.Textarea(attrs={"rows": 3}),
+        }
 
     def __init__(self, *args, programmation, porteurs, **kwargs):
         super().__init__(*args, **kwargs)
         self.programmation = programmation
         self.instance.programmation = programmation
+        code = programmation.programme.code
+        # The facts of programmes D and S (DESIGN.md §3.5) are asked only in their programme.
+        for champ, programme in COLONNES_DU_PROGRAMME.items():
+            if programme != code:
+                del self.fields[champ]
+        if "mesure_snpd" in self.fields:
+            self.fields["mesure_snpd"].choices = choix_des_mesures()
+        # The model's bounds in the inputs (a positive integer field would say min="0").
+        bornes = {
+            "quantite": {"min": 1},
+            "iscg_premiere_annee": {"min": PREMIERE_ANNEE, "max": DERNIERE_ANNEE},
+        }
+        for champ, attributs in bornes.items():
+            if champ in self.fields:
+                self.fields[champ].widget.attrs.update(attributs, inputmode="numeric")
         self.fields["porteur"].queryset = porteurs
         self.fields["theme_prevention_primaire"].choices = [("", "Aucun")] + [
             c for c in self.fields["theme_prevention_primaire"].choices if c[0]
@@ -189,18 +248,32 @@ class FormulaireAction(FormulaireDsfr, forms.ModelForm):
     def porteur_a_creer(self) -> bool:
         return bool(self.is_bound and self.data.get(self.add_prefix("nouveau_porteur")))
 
+    @property
+    def champs_par_categorie(self) -> dict[str, str]:
+        """For the template: the categories each programme-specific field applies to, space-separated."""
+        return {champ: " ".join(categories) for champ, categories in CATEGORIES_DU_CHAMP.items()}
+
     def action_lue(self, porteur: Porteur | None, cofinancements=()) -> ActionLue:
         """The action as typed, through the reader every source goes through (only the fields that were
-        read: a field in error is left out, so the preview shows what can be computed)."""
+        read: a field in error is left out, so the preview shows what can be computed). A fact of another
+        programme, not asked here, keeps the instance's value, as the save does."""
         donnees = {
             champ: self.cleaned_data[champ]
             for champ in self._meta.fields
             if champ in self.cleaned_data and champ not in ("porteur", "decision", "date_debut", "date_fin")
         }
+        for champ in COLONNES_DU_PROGRAMME:
+            if champ not in self.fields:
+                donnees[champ] = getattr(self.instance, "mesure_snpd_id" if champ == "mesure_snpd" else champ)
+        if isinstance(donnees.get("mesure_snpd"), MesureSNPD):
+            donnees["mesure_snpd"] = donnees["mesure_snpd"].numero
         donnees = {k: v for k, v in donnees.items() if v is not None and not (k == "categorie" and not v)}
         if porteur is not None:
             donnees["porteur"] = {"nom": porteur.nom, "type": porteur.type, "siret": porteur.siret or None}
-        donnees["cofinancements"] = [{"financeur": f, "montant": m} for f, m in cofinancements]
+        donnees["cofinancements"] = [
+            {"financeur": c.financeur, "montant": c.montant, "etat": c.etat}
+            for c in map(Cofinanceur.de, cofinancements)
+        ]
         decision = self.cleaned_data.get("decision", self.instance.decision)
         return lire_action(
             donnees,
@@ -257,13 +330,22 @@ class FormulairePorteur(FormulaireDsfr, forms.ModelForm):
 class FormulaireCofinancement(FormulaireDsfr):
     financeur = forms.CharField(label="Financeur", max_length=200, required=False)
     montant = ChampMontant(label="Montant", required=False)
+    etat = forms.BooleanField(
+        label="Financement de l'État",
+        required=False,
+        help_text="DETR, DSIL ou crédits d'un autre ministère : ils comptent dans la part de l'État.",
+    )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, avec_etat: bool = True, **kwargs):
         super().__init__(*args, **kwargs)
+        self.avec_etat = avec_etat
+        if not avec_etat:
+            # Outside programme S no rule reads the flag: it is kept as stored, not asked.
+            self.fields["etat"].widget = forms.HiddenInput()
         # Each line's fields say which line they belong to, for screen-reader users.
         numero = self.prefix.rsplit("-", 1)[-1] if self.prefix else ""
         if numero.isdigit():
-            for nom in ("financeur", "montant"):
+            for nom in ("financeur", "montant", "etat"):
                 libelle = f"{self.fields[nom].label} (cofinancement n° {int(numero) + 1})"
                 self.fields[nom].label = libelle
                 self[nom].label = libelle
@@ -279,27 +361,51 @@ class FormulaireCofinancement(FormulaireDsfr):
         return donnees
 
 
+def _cofinanceur(f: FormulaireCofinancement) -> Cofinanceur:
+    return Cofinanceur(
+        f.cleaned_data["financeur"], f.cleaned_data["montant"], f.cleaned_data.get("etat", False)
+    )
+
+
 class BaseCofinancements(forms.BaseFormSet):
-    def lignes(self) -> list[tuple[str, Decimal]]:
-        """(financeur, montant) of each filled line; an emptied line removes that co-funder."""
+    def lignes(self) -> list[Cofinanceur]:
+        """The co-funder of each filled line; an emptied line removes that co-funder."""
         return [
-            (f.cleaned_data["financeur"], f.cleaned_data["montant"])
+            _cofinanceur(f)
             for f in self.forms
             if f.cleaned_data.get("financeur") and f.cleaned_data.get("montant") is not None
         ]
 
-    def lignes_valides(self) -> list[tuple[str, Decimal]]:
+    def lignes_valides(self) -> list[Cofinanceur]:
         """The lines that can be read even when other lines are invalid (for the live preview)."""
         lignes = []
         for f in self.forms:
             if f.is_valid() and f.cleaned_data.get("financeur") and f.cleaned_data.get("montant") is not None:
-                lignes.append((f.cleaned_data["financeur"], f.cleaned_data["montant"]))
+                lignes.append(_cofinanceur(f))
         return lignes
+
+    def etat_a_verifier(self) -> list[str]:
+        """The valid lines whose funder's name says State money but that are not flagged so: the preview
+        asks the agent to check (a suggestion: only the agent decides)."""
+        if not self.form_kwargs.get("avec_etat", True):
+            return []
+        return [
+            c.financeur for c in self.lignes_valides() if not c.etat and financement_etat_suggere(c.financeur)
+        ]
 
 
 Cofinancements = forms.formset_factory(
     FormulaireCofinancement, formset=BaseCofinancements, extra=2, max_num=50, validate_max=True
 )
+
+
+def cofinancements_de(programmation, donnees=None, initial=None) -> BaseCofinancements:
+    """The co-funder lines of an action of ``programmation``, with the « Financement de l'État » box where a
+    rule reads it (programme S: the State's share)."""
+    avec_etat = programmation.programme.code in PROGRAMMES_COFINANCEUR_ETAT
+    return Cofinancements(
+        donnees, prefix="cofinancements", initial=initial, form_kwargs={"avec_etat": avec_etat}
+    )
 
 
 class FormulaireCommentaire(FormulaireDsfr):

@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from eligibilite.regles import montant
+from eligibilite.regles.snpd import MESURES_PAR_NUMERO
 
 from .models import Action, MouvementEnveloppe, NatureMouvement, Porteur, Programmation, Statut
 
@@ -52,7 +53,10 @@ def auteur(record) -> str:
 def valeur_lisible(champ: models.Field, valeur, noms: dict | None = None) -> str:
     if valeur is None or valeur == "":
         return VIDE
-    if champ.is_relation:
+    if champ.name == "mesure_snpd":  # keyed by the measure's number: named from the reference module
+        mesure = MESURES_PAR_NUMERO.get(valeur)
+        return str(mesure) if mesure else f"mesure n° {valeur}"
+    if champ.is_relation:  # a porteur (``noms``: the porteurs' names by id)
         return (noms or {}).get(valeur, f"n° {valeur}")
     if champ.choices:
         return str(dict(champ.flatchoices).get(valeur, valeur))

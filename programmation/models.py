@@ -9,12 +9,13 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
+from eligibilite.lecture import ANNEES_PLAUSIBLES
 from eligibilite.regles import ProgrammeInconnu, ValeurParametreInvalide, registre
 from eligibilite.regles.codes import CATEGORIES, MILIEUX, PUBLICS, THEMES, TYPES_PORTEUR, valeurs
 from eligibilite.regles.snpd import AXES_SNPD
@@ -24,6 +25,9 @@ from .validators import valider_rna, valider_siret
 ZERO = Decimal("0")
 MONTANT = {"max_digits": 12, "decimal_places": 2}
 MONTANT_POSITIF = [MinValueValidator(ZERO, "Le montant ne peut pas être négatif.")]
+PREMIERE_ANNEE, DERNIERE_ANNEE = ANNEES_PLAUSIBLES  # an exercice's range (Exercice's constraint)
+MESSAGE_QUANTITE = "La quantité est un nombre entier d'au moins 1."
+MESSAGE_PREMIERE_ANNEE_ISCG = f"La première année de cofinancement du poste d'ISCG est une année de {PREMIERE_ANNEE} à {DERNIERE_ANNEE}."
 
 
 class Region(models.Model):
@@ -620,6 +624,39 @@ class Action(models.Model):
         blank=True,
         help_text="Obligatoire pour une action de prévention primaire (annexe 1 §2.3).",
     )
+    # The facts of programmes D and S (DESIGN.md §3.5), null when not given: the rules that need one say so.
+    quantite = models.PositiveIntegerField(
+        "quantité",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1, MESSAGE_QUANTITE)],
+        help_text="Le nombre d'équipements (gilets pare-balles, terminaux de radiocommunication, "
+        "caméras-piétons).",
+    )
+    iscg_premiere_annee = models.PositiveSmallIntegerField(
+        "première année de cofinancement du poste d'ISCG",
+        null=True,
+        blank=True,
+        validators=[
+            MinValueValidator(PREMIERE_ANNEE, MESSAGE_PREMIERE_ANNEE_ISCG),
+            MaxValueValidator(DERNIERE_ANNEE, MESSAGE_PREMIERE_ANNEE_ISCG),
+        ],
+        help_text="Le premier exercice où le FIPD a cofinancé le poste : le taux de cofinancement dépend "
+        "de l'ancienneté du poste.",
+    )
+    # The measure's number is the key (to_field): the facts, exports and reports read it without a join,
+    # and the database still refuses a number that is not one of the 50 measures.
+    mesure_snpd = models.ForeignKey(
+        MesureSNPD,
+        verbose_name="mesure de la SNPD",
+        to_field="numero",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="actions",
+        help_text="La mesure de la stratégie nationale de prévention de la délinquance 2026-2030 que sert "
+        "l'action.",
+    )
     date_debut = models.DateField("date de début", null=True, blank=True)
     date_fin = models.DateField("date de fin", null=True, blank=True)
     decision = models.CharField(
@@ -672,6 +709,17 @@ class Action(models.Model):
                 & Q(theme_prevention_primaire__in=["", *valeurs(THEMES)]),
                 name="action_codes_connus",
                 violation_error_message="Catégorie, public, milieu ou thème inconnu.",
+            ),
+            models.CheckConstraint(
+                condition=Q(quantite__isnull=True) | Q(quantite__gte=1),
+                name="action_quantite_positive",
+                violation_error_message=MESSAGE_QUANTITE,
+            ),
+            models.CheckConstraint(
+                condition=Q(iscg_premiere_annee__isnull=True)
+                | Q(iscg_premiere_annee__gte=PREMIERE_ANNEE, iscg_premiere_annee__lte=DERNIERE_ANNEE),
+                name="action_iscg_premiere_annee_plausible",
+                violation_error_message=MESSAGE_PREMIERE_ANNEE_ISCG,
             ),
         ]
 
@@ -732,6 +780,12 @@ class Cofinancement(models.Model):
     )
     financeur = models.CharField("financeur", max_length=200)
     montant = models.DecimalField("montant", **MONTANT, validators=MONTANT_POSITIF)
+    etat = models.BooleanField(
+        "financement de l'État",
+        default=False,
+        help_text="Crédits de l'État (DETR, DSIL, autre ministère) : ils comptent dans la part des "
+        "financements de l'État, plafonnée pour le programme S.",
+    )
 
     objects = CofinancementQuerySet.as_manager()
     history = HistoricalRecords()
@@ -748,7 +802,7 @@ class Cofinancement(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.financeur} : {self.montant} €"
+        return f"{self.financeur}{' (État)' if self.etat else ''} : {self.montant} €"
 
     def save(self, *args, **kwargs):
         from programmation.ecriture.references import enregistrer_cofinancement

@@ -145,6 +145,24 @@ def taux_iscg(a: FaitsAction, p: Parametres) -> TauxIscg | None:
     return TauxIscg(taux, rang, a.iscg_premiere_annee, a.departement, outre_mer)
 
 
+def rang_et_taux(a: FaitsAction, p: Parametres) -> str | None:
+    """What the action form says of an ISCG post: its rank in the programmation's year and the rate that
+    applies, « 2e année de cofinancement : 50 % du coût ». None for another category, when the rank cannot be
+    computed (``ISCG_PREMIERE_ANNEE`` says why), or when the rates have no value in force that year (the rule
+    is then reported as not evaluated)."""
+    if not all(p.en_vigueur(code) for code in PARAMETRES_TAUX_ISCG):
+        return None
+    t = taux_iscg(a, p)
+    if t is None:
+        return None
+    if t.outre_mer:
+        return (
+            f"{t.annee} de cofinancement, en outre-mer (département {t.departement}) : "
+            f"{pourcentage(t.taux)} du coût, chaque année"
+        )
+    return f"{t.annee} de cofinancement : {pourcentage(t.taux)} du coût"
+
+
 # --- The rules ----------------------------------------------------------------------------------------------
 
 

@@ -3,7 +3,9 @@
 - The national table: one row per department and programme, as the dashboard shows it (filtered).
 - A programmation's actions, in the import format of DESIGN.md §5, so that an export re-imports unchanged:
   headers that the import reads back (« Coût total » = ``cout_total``), coded values as their French labels,
-  co-funders as numbered column pairs.
+  co-funders as numbered column pairs. A programme's own facts (DESIGN.md §3.5) come where the import
+  template puts them, before the decision: programme D's ISCG first year and SNPD measure, programme S's
+  quantity; programme S's co-funders have a third column, « Cofinanceur N État » (oui/non).
 
 CSV is written as French spreadsheets read it: ``;`` separators, UTF-8 with BOM, decimal commas, and cells
 that a spreadsheet would run as a formula neutralised (a leading apostrophe; the import removes it).
@@ -18,10 +20,12 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from eligibilite.lecture import CHAMPS
 from eligibilite.regles.codes import CATEGORIES, DECISIONS, MILIEUX, PUBLICS, THEMES, TYPES_PORTEUR, libelle
 
 from ..models import Action, Cofinancement
 from ..national import LigneNationale
+from ..tableur.colonnes import COLONNES_DU_PROGRAMME, PROGRAMMES_COFINANCEUR_ETAT, colonnes_cofinanceur
 from .classeurs import neutraliser
 
 # --- The national table --------------------------------------------------------------------------------
@@ -70,7 +74,8 @@ def rangees_nationales(lignes: Iterable[LigneNationale]) -> Iterator[list]:
 
 # --- A programmation's actions (the import format) -------------------------------------------------------
 
-# (header, field): the header normalises to the import format's column name (DESIGN.md §5).
+# (header, field): the header normalises to the import format's column name (DESIGN.md §5). Every programme's
+# columns; ``colonnes_actions(programme)`` adds a programme's own before the decision.
 COLONNES_ACTIONS = (
     ("Référence", "reference"),
     ("Intitulé", "intitule"),
@@ -96,26 +101,59 @@ MONTANTS_ACTIONS = tuple(
 )
 
 
-def cofinancements_par_action(actions) -> dict[int, list[tuple[str, Decimal]]]:
-    """The co-funders of the actions of a queryset, in one query."""
+def colonnes_actions(programme: str | None = None) -> tuple[tuple[str, str], ...]:
+    """The (header, field) of a programme's action columns: every programme's, then the facts of DESIGN.md
+    §3.5 that belong to it (headed by their label in ``CHAMPS_ACTION``, which the import reads), then the
+    decision, as the import template orders them."""
+    *communes, decision = COLONNES_ACTIONS
+    propres = [
+        (CHAMPS[champ].libelle, champ) for champ, du in COLONNES_DU_PROGRAMME.items() if du == programme
+    ]
+    return (*communes, *propres, decision)
+
+
+def avec_etat(programme: str | None) -> bool:
+    """Whether a programme's co-funders have their « État » column (a rule reads the flag)."""
+    return programme in PROGRAMMES_COFINANCEUR_ETAT
+
+
+def colonnes_montants_cofinancements(nb: int, programme: str | None = None, decalage: int = 0) -> list[int]:
+    """The 0-based indices of the co-funders' amount columns (``decalage``: columns before the actions')."""
+    debut = len(colonnes_actions(programme)) + decalage
+    largeur = 3 if avec_etat(programme) else 2
+    return [debut + largeur * n + 1 for n in range(nb)]
+
+
+def cofinancements_par_action(actions) -> dict[int, list[tuple[str, Decimal, bool]]]:
+    """The co-funders (financeur, montant, etat) of the actions of a queryset, in one query."""
     resultat = defaultdict(list)
-    for action_id, financeur, montant in (
+    for action_id, financeur, montant, etat in (
         Cofinancement.objects.filter(action__in=actions.values("pk"))
         .order_by("action_id", "pk")
-        .values_list("action_id", "financeur", "montant")
+        .values_list("action_id", "financeur", "montant", "etat")
     ):
-        resultat[action_id].append((financeur, montant))
+        resultat[action_id].append((financeur, montant, etat))
     return resultat
 
 
-def entetes_actions(nb_cofinanceurs: int, prefixe: tuple[str, ...] = ()) -> list[str]:
-    entetes = [*prefixe, *(e for e, _ in COLONNES_ACTIONS)]
+def entetes_actions(
+    nb_cofinanceurs: int, prefixe: tuple[str, ...] = (), programme: str | None = None
+) -> list[str]:
+    entetes = [*prefixe, *(e for e, _ in colonnes_actions(programme))]
     for n in range(1, nb_cofinanceurs + 1):
-        entetes += [f"Cofinanceur {n}", f"Montant cofinanceur {n}"]
+        financeur, montant, etat = colonnes_cofinanceur(n)
+        entetes += [financeur.libelle, montant.libelle]
+        if avec_etat(programme):
+            entetes.append(etat.libelle)
     return entetes
 
 
-def rangee_action(action: Action, cofinancements: list[tuple[str, Decimal]], nb_cofinanceurs: int) -> list:
+def rangee_action(
+    action: Action,
+    cofinancements: list[tuple[str, Decimal, bool]],
+    nb_cofinanceurs: int,
+    programme: str | None = None,
+) -> list:
     porteur = action.porteur
     valeurs = {
         "reference": action.reference,
@@ -135,12 +173,19 @@ def rangee_action(action: Action, cofinancements: list[tuple[str, Decimal]], nb_
         if action.theme_prevention_primaire
         else "",
         "justification": action.justification,
+        "quantite": action.quantite,
+        "iscg_premiere_annee": action.iscg_premiere_annee,
+        "mesure_snpd": action.mesure_snpd_id,  # the measure's number: no query
         "decision": libelle(DECISIONS, action.decision),
     }
-    rangee = [valeurs[champ] for _, champ in COLONNES_ACTIONS]
+    rangee = [valeurs[champ] for _, champ in colonnes_actions(programme)]
+    etat = avec_etat(programme)
     for n in range(nb_cofinanceurs):
-        financeur, montant = cofinancements[n] if n < len(cofinancements) else ("", None)
-        rangee += [financeur, montant]
+        if n < len(cofinancements):
+            financeur, montant, est_etat = cofinancements[n]
+            rangee += [financeur, montant, "oui" if est_etat else "non"] if etat else [financeur, montant]
+        else:
+            rangee += ["", None, ""] if etat else ["", None]  # no co-funder: empty cells, as the import reads
     return rangee
 
 

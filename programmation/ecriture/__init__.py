@@ -23,11 +23,12 @@ from .actions import (
     supprimer_actions,
     verifier_actions,
 )
-from .faits import contexte, enveloppe_de, faits_action, montant_enveloppe, parametres
+from .faits import Cofinanceur, contexte, enveloppe_de, faits_action, montant_enveloppe, parametres
 from .verrous import controler_modifiable, verrouiller
 
 __all__ = [
     "Apercu",
+    "Cofinanceur",
     "RefusEcriture",
     "Resultat",
     "apercu",

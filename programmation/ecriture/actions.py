@@ -13,7 +13,6 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models, transaction
@@ -32,7 +31,7 @@ from eligibilite.regles import (
 from eligibilite.regles.codes import valeurs
 from programmation.models import Action, Cofinancement, Decision, Programmation
 
-from .faits import Contexte, Ligne, contexte, faits_action, lignes, totaux_sans
+from .faits import Cofinanceur, Contexte, Ligne, contexte, faits_action, lignes, totaux_sans
 from .verrous import controler_modifiable, verrouiller, verrouiller_plusieurs
 
 
@@ -65,11 +64,13 @@ def evaluer_ecriture(
     avant: dict[int, Ligne],
     ecrites: Sequence[Action],
     supprimees: Iterable[int] = (),
-    cofinancements: dict[int, Sequence[Decimal]] | None = None,
+    cofinancements: dict[int, Sequence] | None = None,
     faits: Sequence[FaitsAction] | None = None,
 ) -> Resultat:
     """Runs the rules on the state the write would leave, and the write rule on before and after.
-    ``faits``: the facts of ``ecrites`` when the caller read them already (the live preview)."""
+    ``cofinancements``: for the written action at index i, its co-funders (anything ``action_lue`` reads:
+    ``Cofinanceur``s, or bare amounts of non-State money), when they are not the stored ones. ``faits``: the
+    facts of ``ecrites`` when the caller read them already (the live preview)."""
     cofinancements = cofinancements or {}
     p, reg = ctx.parametres, ctx.registre
     apres = dict(avant)
@@ -211,7 +212,7 @@ def _preparer(programmation_id: int, ecrites: Sequence[Action], verrou: bool = T
 def verifier_actions(
     programmation_id: int,
     ecrites: Sequence[Action],
-    cofinancements: dict[int, Sequence[Decimal]] | None = None,
+    cofinancements: dict[int, Sequence] | None = None,
     verrou: bool = True,
 ) -> Resultat:
     """The write rule without writing (admin validation); raises the refusal as a ValidationError.
@@ -235,14 +236,15 @@ def verifier_actions(
 def ecrire_actions(
     programmation_id: int,
     ecrites: Sequence[Action],
-    cofinancements: dict[int, Sequence[tuple[str, Decimal]]] | None = None,
+    cofinancements: dict[int, Sequence] | None = None,
     versions: dict[int, int] | None = None,
 ) -> Resultat:
     """Creates or changes ``ecrites`` (actions of one programmation) under the write rule.
 
-    ``cofinancements``: for the written action at index i, the co-funders (financeur, montant) that replace
-    its current ones. ``versions``: for an action's pk, the version the user edited; a newer stored version
-    means someone else saved in between, and the write is refused rather than applied over theirs.
+    ``cofinancements``: for the written action at index i, the co-funders that replace its current ones:
+    ``Cofinanceur``s, or tuples ``(financeur, montant)`` (not State money) or ``(financeur, montant, etat)``.
+    ``versions``: for an action's pk, the version the user edited; a newer stored version means someone else
+    saved in between, and the write is refused rather than applied over theirs.
     """
     with transaction.atomic():
         ctx = _preparer(programmation_id, ecrites)
@@ -253,18 +255,22 @@ def ecrire_actions(
             raise ValidationError(
                 "Une action ne change pas de programmation.", code="changement_programmation"
             )
-        montants = {i: [m for _, m in cofis] for i, cofis in (cofinancements or {}).items()}
-        resultat = evaluer_ecriture(ctx, avant, ecrites, cofinancements=montants)
+        cofinancements = {
+            i: [Cofinanceur.de(c) for c in cofis] for i, cofis in (cofinancements or {}).items()
+        }
+        resultat = evaluer_ecriture(ctx, avant, ecrites, cofinancements=cofinancements)
         if resultat.refus:
             raise erreur_de_refus(resultat, ecrites, avant)
         for i, action in enumerate(ecrites):
             stocker_verdicts(action, resultat.verdicts_ecrits[i])
             action.version = (action.version or 0) + 1
             models.Model.save(action)
-            if cofinancements and i in cofinancements:
+            if i in cofinancements:
                 models.QuerySet.delete(Cofinancement.objects.filter(action=action))
-                for financeur, montant in cofinancements[i]:
-                    models.Model.save(Cofinancement(action=action, financeur=financeur, montant=montant))
+                for c in cofinancements[i]:
+                    models.Model.save(
+                        Cofinancement(action=action, financeur=c.financeur, montant=c.montant, etat=c.etat)
+                    )
         _stocker_programmation(programmation_id, resultat)
     return resultat
 

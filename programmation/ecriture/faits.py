@@ -6,6 +6,7 @@ page, preview, report and export (DESIGN.md §3.4).
   ``sous_requete_enveloppe`` for lists (no query per row);
 - ``cellule_active``: the follow-up cell flag of a department and exercice;
 - ``contexte``: everything a programmation's rules need besides its actions;
+- ``Cofinanceur``: one co-funder as the write path writes it;
 - ``action_lue`` and ``faits_action``: an action (model instance or read from any source) → its facts;
 - ``lignes``: what the write rule reads of the actions already stored (one query).
 """
@@ -34,6 +35,7 @@ from eligibilite.regles import (
 from programmation.models import (
     Action,
     CelluleSuivi,
+    Cofinancement,
     Decision,
     Enveloppe,
     NatureMouvement,
@@ -236,23 +238,58 @@ def contexte(programmation: Programmation) -> Contexte:
     )
 
 
+# --- Co-funders ------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Cofinanceur:
+    """One co-funder as the write path writes it: its name, its amount, and whether the money is the
+    State's (DETR, DSIL, another ministry: DESIGN.md §3.5)."""
+
+    financeur: str
+    montant: Decimal
+    etat: bool = False
+
+    @classmethod
+    def de(cls, ligne) -> Cofinanceur:
+        """From a ``Cofinanceur``, a stored ``Cofinancement``, a ``CofinancementLu``, or a tuple
+        ``(financeur, montant)`` / ``(financeur, montant, etat)`` (the pairs callers wrote before the
+        State flag existed keep working: they are not State money)."""
+        if isinstance(ligne, Cofinanceur):
+            return ligne
+        if isinstance(ligne, Cofinancement | CofinancementLu):
+            return cls(ligne.financeur or "", ligne.montant, bool(ligne.etat))
+        financeur, montant, *etat = ligne
+        if len(etat) > 1:
+            raise ValueError(f"a co-funder is (financeur, montant[, etat]), not {ligne!r}")
+        return cls(financeur, montant, bool(etat and etat[0]))
+
+
+def cofinancement_lu(ligne) -> CofinancementLu:
+    """A co-funder as the rules' facts read it: from a bare amount (a co-funder that is not State money) or
+    from anything ``Cofinanceur.de`` reads."""
+    if isinstance(ligne, Decimal):
+        return CofinancementLu(None, decimal(ligne))
+    c = Cofinanceur.de(ligne)
+    return CofinancementLu(c.financeur or None, decimal(c.montant), c.etat)
+
+
 # --- Actions --------------------------------------------------------------------------------------------
 
 
 def action_lue(
-    action: Action, cofinancements: Sequence[Decimal] | None = None, departement: str | None = None
+    action: Action, cofinancements: Sequence | None = None, departement: str | None = None
 ) -> ActionLue:
-    """An action instance as the readers give actions; ``cofinancements`` (amounts) when known, else read
-    from the database. A porteur being created in the same form is not saved yet: its type and name count.
-    ``departement``: the programmation's department code, which the write path holds in its context (pass it
-    there: no query per action); else read from the action's programmation.
-
-    The model has no field yet for the facts of programmes D and S (quantity, ISCG first year, SNPD measure,
-    State co-funders): they are read as not given."""
+    """An action instance as the readers give actions; ``cofinancements`` when known (``Cofinanceur``s,
+    stored co-funders, tuples, or bare amounts of non-State money), else read from the database. A porteur
+    being created in the same form is not saved yet: its type and name count. ``departement``: the
+    programmation's department code, which the write path holds in its context (pass it there: no query per
+    action); else read from the action's programmation. The SNPD measure is read as its number (the key the
+    foreign key stores): no query."""
     if departement is None:
         departement = action.programmation.departement.code
     if cofinancements is None:
-        cofinancements = [c.montant for c in action.cofinancements.all()] if action.pk else []
+        cofinancements = list(action.cofinancements.all()) if action.pk else []
     porteur = action.porteur if action.porteur_id or Action.porteur.is_cached(action) else None
     return ActionLue(
         reference=action.reference,
@@ -266,11 +303,14 @@ def action_lue(
         cout_total=None if action.cout_total is None else decimal(action.cout_total),
         montant_demande=None if action.montant_demande is None else decimal(action.montant_demande),
         montant_fipd=None if action.montant_fipd is None else decimal(action.montant_fipd),
-        cofinancements=tuple(CofinancementLu(None, decimal(m)) for m in cofinancements),
+        cofinancements=tuple(cofinancement_lu(c) for c in cofinancements),
         contrat_de_ville=action.contrat_de_ville,
         code_analytique=action.code_analytique or "",
         theme_prevention_primaire=action.theme_prevention_primaire or None,
         justification=action.justification or "",
+        quantite=action.quantite,
+        iscg_premiere_annee=action.iscg_premiere_annee,
+        mesure_snpd=action.mesure_snpd_id,
         retenue=action.decision == Decision.RETENUE,
         departement=departement,
     )
@@ -278,7 +318,7 @@ def action_lue(
 
 def faits_action(
     source: Action | ActionLue,
-    cofinancements: Sequence[Decimal] | None = None,
+    cofinancements: Sequence | None = None,
     departement: str | None = None,
 ) -> FaitsAction:
     """The facts of an action, from a model instance or from an action read from any source."""

@@ -7,8 +7,10 @@ from dataclasses import dataclass
 from programmation.models import Action, Decision, Programmation
 
 from .actions import ecrire_actions
+from .faits import Cofinanceur
 
-# What « Reconduire » copies of last year's action: everything the prefecture typed but the decision.
+# What « Reconduire » copies of last year's action: everything the prefecture typed but the decision and the
+# dates; co-funders are copied with their State flag.
 CHAMPS_RECONDUITS = (
     "reference",
     "intitule",
@@ -23,6 +25,10 @@ CHAMPS_RECONDUITS = (
     "code_analytique",
     "theme_prevention_primaire",
     "justification",
+    # The facts of programmes D and S: the ISCG post's first year stays, so that its rank follows.
+    "quantite",
+    "iscg_premiere_annee",
+    "mesure_snpd_id",  # the measure's number, read without a query
 )
 
 
@@ -48,7 +54,7 @@ def reconduire(programmation: Programmation, precedente: Programmation) -> Recon
             decision=Decision.EN_INSTRUCTION,
             **{champ: getattr(source, champ) for champ in CHAMPS_RECONDUITS},
         )
-        cofis = [(c.financeur, c.montant) for c in source.cofinancements.all()]
+        cofis = [Cofinanceur.de(c) for c in source.cofinancements.all()]
         if cofis:
             cofinancements[len(copies)] = cofis
         copies.append(copie)

@@ -1,6 +1,9 @@
-"""Writes that the eligibility rules never refuse but that change verdicts (DESIGN.md §3.4): parameter values,
-follow-up cells, porteurs and co-funders. Each recomputes, in the same transaction, the stored verdicts and
-totals of the programmations it affects; a closed exercice is read-only and its stored verdicts never change.
+"""Writes that change verdicts besides the action writes (DESIGN.md §3.4): parameter values, follow-up cells
+and porteurs, which the eligibility rules never refuse, and co-funders saved one by one (the admin's inline),
+which are part of their action: a retained action may not gain a blocking verdict through them (programme S's
+State share counts the co-funders flagged ``etat``). Each recomputes, in the same transaction, the stored
+verdicts and totals of the programmations it affects; a closed exercice is read-only and its stored verdicts
+never change.
 """
 
 from __future__ import annotations
@@ -8,12 +11,15 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable
 
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
 
+from eligibilite.regles import Niveau
 from programmation.models import (
     Action,
     CelluleSuivi,
     Cofinancement,
+    Decision,
     Exercice,
     Porteur,
     Programmation,
@@ -117,7 +123,8 @@ def enregistrer_porteur(porteur: Porteur, sauver: Callable[[], None]) -> None:
 
 
 def enregistrer_cofinancement(cofinancement: Cofinancement, ecrire: Callable[[], None]) -> None:
-    """Saves or deletes a co-funder and recomputes its action's verdicts (only ``alerte``s can change)."""
+    """Saves or deletes a co-funder and recomputes its action's verdicts, under the write rule: the change
+    is refused (and undone) when it leaves its retained action with a blocking verdict (``S_PART_ETAT``)."""
     with transaction.atomic():
         programmation_id = Action.objects.values_list("programmation_id", flat=True).get(
             pk=cofinancement.action_id
@@ -125,6 +132,23 @@ def enregistrer_cofinancement(cofinancement: Cofinancement, ecrire: Callable[[],
         controler_modifiable(verrouiller(programmation_id))
         ecrire()
         recalculer_programmation(programmation_id, seulement=[cofinancement.action_id])
+        _refuser_si_bloquee(cofinancement.action_id)
+
+
+def _refuser_si_bloquee(action_id: int) -> None:
+    """The write rule's first clause for an action changed through its co-funders: a retained action keeps
+    no blocking verdict."""
+    action = Action.objects.values("reference", "decision", "verdicts").get(pk=action_id)
+    if action["decision"] != Decision.RETENUE:
+        return
+    bloquants = [v for v in action["verdicts"] if v["niveau"] == Niveau.BLOQUANT]
+    if bloquants:
+        raise ValidationError(
+            [
+                ValidationError(f"{v['regle']} : {v['message']} ({v['source']})", code=v["regle"])
+                for v in bloquants
+            ]
+        )
 
 
 def supprimer_cofinancements(queryset) -> tuple[int, dict[str, int]]:

@@ -19,6 +19,9 @@ from ..documents.exports import (
     MONTANTS_ACTIONS,
     MONTANTS_NATIONAUX,
     actions_exportees,
+    avec_etat,
+    colonnes_actions,
+    colonnes_montants_cofinancements,
     entetes_actions,
     lignes_csv,
     rangee_action,
@@ -30,6 +33,14 @@ from .programmation import charger_programmation
 
 LARGEURS_NATIONALES = [26, 10, 26, 11, 14, 16, 16, 14, 16, 16, 16, 10, 10, 18]
 LARGEURS_ACTIONS = [12, 40, 30, 22, 16, 34, 24, 22, 14, 14, 14, 10, 16, 30, 40, 14]
+LARGEURS_PROPRES = {"quantite": 10, "iscg_premiere_annee": 16, "mesure_snpd": 12}  # programmes D and S
+
+
+def largeurs_actions(programme: str, nb: int) -> list[int]:
+    """The column widths of a programme's actions and ``nb`` co-funders."""
+    *communes, decision = LARGEURS_ACTIONS
+    propres = [LARGEURS_PROPRES[c] for _, c in colonnes_actions(programme)[len(communes) : -1]]
+    return [*communes, *propres, decision] + ([24, 14, 10] if avec_etat(programme) else [24, 14]) * nb
 
 
 def reponse_csv(nom: str, entetes, rangees) -> StreamingHttpResponse:
@@ -72,15 +83,15 @@ def national_xlsx(request, annee: int):
         for code in codes:
             yield (
                 f"Programme {code}",
-                entetes_actions(nb, prefixe=("Département",)),
+                entetes_actions(nb, prefixe=("Département",), programme=code),
                 (
-                    [a.programmation.departement.code, *rangee_action(a, c, nb)]
+                    [a.programmation.departement.code, *rangee_action(a, c, nb, code)]
                     for a, c in flux.tant_que(
                         lambda ac, code=code: ac[0].programmation.programme.code == code
                     )
                 ),
-                [i + 1 for i in MONTANTS_ACTIONS] + _colonnes_montants_cofinancements(nb, decalage=1),
-                [10, *LARGEURS_ACTIONS],
+                [i + 1 for i in MONTANTS_ACTIONS] + colonnes_montants_cofinancements(nb, code, decalage=1),
+                [10, *largeurs_actions(code, nb)],
             )
 
     wb = classeur(feuilles(), formats={"National": {CONSOMMATION: FORMAT_POURCENTAGE}})
@@ -125,11 +136,6 @@ class _Flux:
             yield element
 
 
-def _colonnes_montants_cofinancements(nb: int, decalage: int = 0) -> list[int]:
-    debut = len(LARGEURS_ACTIONS) + decalage
-    return [debut + 2 * n + 1 for n in range(nb)]
-
-
 def _nom(programmation, extension: str) -> str:
     p = programmation
     return f"programmation-{p.programme.code}-{p.exercice.annee}-{p.departement.code}.{extension}"
@@ -140,15 +146,16 @@ def _nom(programmation, extension: str) -> str:
 def programmation_xlsx(request, annee, departement, programme):
     """A programmation's actions in the import format (DESIGN.md §5): it re-imports unchanged."""
     p = charger_programmation(request, annee, departement, programme)
+    code = p.programme.code
     nb, actions = actions_exportees(Action.objects.filter(programmation=p))
     wb = classeur(
         [
             (
                 "Actions",
-                entetes_actions(nb),
-                (rangee_action(a, c, nb) for a, c in actions),
-                [*MONTANTS_ACTIONS, *_colonnes_montants_cofinancements(nb)],
-                LARGEURS_ACTIONS + [24, 14] * nb,
+                entetes_actions(nb, programme=code),
+                (rangee_action(a, c, nb, code) for a, c in actions),
+                [*MONTANTS_ACTIONS, *colonnes_montants_cofinancements(nb, code)],
+                largeurs_actions(code, nb),
             )
         ]
     )
@@ -159,5 +166,10 @@ def programmation_xlsx(request, annee, departement, programme):
 @require_GET
 def programmation_csv(request, annee, departement, programme):
     p = charger_programmation(request, annee, departement, programme)
+    code = p.programme.code
     nb, actions = actions_exportees(Action.objects.filter(programmation=p))
-    return reponse_csv(_nom(p, "csv"), entetes_actions(nb), (rangee_action(a, c, nb) for a, c in actions))
+    return reponse_csv(
+        _nom(p, "csv"),
+        entetes_actions(nb, programme=code),
+        (rangee_action(a, c, nb, code) for a, c in actions),
+    )

@@ -23,12 +23,14 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from dsfr.utils import list_pages
 
-from eligibilite.regles import registre
+from eligibilite.regles import FaitsAction, Parametres, registre
+from eligibilite.regles.delinquance import rang_et_taux
 from eligibilite.regles.programmations import lecture_plafond
 from fipd.acces import exiger, peut_saisir, peut_transmettre
 
 from ..ecriture import Apercu, RefusEcriture, apercu, apercu_de, decider_actions, ecrire_actions, maxima
 from ..ecriture.faits import (
+    Cofinanceur,
     Contexte,
     avec_enveloppe,
     contexte,
@@ -41,11 +43,12 @@ from ..ecriture.faits import (
 )
 from ..filters import COLONNES_TRI, FiltreActions
 from ..forms import (
-    Cofinancements,
+    PREFIXES_FINANCEMENT_ETAT,
     FormulaireAction,
     FormulaireCommentaire,
     FormulairePorteur,
     ajouter_erreurs,
+    cofinancements_de,
     erreurs_par_champ,
 )
 from ..historique import historique_action, historique_actions, historique_mouvements, historique_statut
@@ -232,7 +235,17 @@ def _porteur_provisoire(programmation: Programmation, form_porteur: FormulairePo
     return Porteur(departement=programmation.departement, nom=nom, type=type_)
 
 
-def _apercu(ctx: Contexte, form: FormulaireAction, cofis, form_porteur, stockee: Action | None):
+def _precisions(apercu_action: dict, faits: FaitsAction, p: Parametres, cofis=None) -> dict:
+    """What the preview adds to the rules' bounds and verdicts: an ISCG post's rank and the rate that applies
+    (« 2e année de cofinancement : 50 % du coût », from the rules' own function), and the co-funders whose
+    name says State money but that are not flagged so (a suggestion: the agent decides)."""
+    return apercu_action | {
+        "iscg": rang_et_taux(faits, p),
+        "etat_a_verifier": cofis.etat_a_verifier() if cofis is not None and cofis.is_bound else [],
+    }
+
+
+def _apercu(ctx: Contexte, form: FormulaireAction, cofis, form_porteur, stockee: Action | None) -> dict:
     """The live preview of the form's action as typed: the reader every source goes through, then the write
     rule once, without lock or write."""
     action = form.instance
@@ -240,20 +253,24 @@ def _apercu(ctx: Contexte, form: FormulaireAction, cofis, form_porteur, stockee:
     if form.porteur_a_creer:
         porteur = _porteur_provisoire(ctx.programmation, form_porteur)
     lue = form.action_lue(porteur, cofis.lignes_valides())
-    return apercu(ctx, action, lue.faits(), stockee, complet=lue.complete)
+    faits = lue.faits()
+    resultat = apercu(ctx, action, faits, stockee, complet=lue.complete).en_dict()
+    return _precisions(resultat, faits, ctx.parametres, cofis)
 
 
 def _formulaires(request, programmation, action, porteurs, cofinancements_stockes=()):
     donnees = request.POST if request.method == "POST" else None
     initial = None
     if donnees is None and action.pk:
-        initial = [{"financeur": c.financeur, "montant": c.montant} for c in cofinancements_stockes]
+        initial = [
+            {"financeur": c.financeur, "montant": c.montant, "etat": c.etat} for c in cofinancements_stockes
+        ]
     form = FormulaireAction(donnees, instance=action, programmation=programmation, porteurs=porteurs)
     # The new-porteur fields are validated (and their errors shown) only when « Nouveau porteur » is ticked.
     donnees_porteur = donnees if form.porteur_a_creer else None
     return (
         form,
-        Cofinancements(donnees, prefix="cofinancements", initial=initial),
+        cofinancements_de(programmation, donnees, initial),
         FormulairePorteur(donnees_porteur, prefix="porteur", departement=programmation.departement),
     )
 
@@ -272,7 +289,7 @@ def _enregistrer(programmation, form, cofis, form_porteur, version) -> Action:
     if "decision" in form.changed_data or (nouvelle and action.decision != Decision.EN_INSTRUCTION):
         action.date_decision = timezone.localdate()
     lignes = cofis.lignes()
-    existantes = [] if nouvelle else list(action.cofinancements.values_list("financeur", "montant"))
+    existantes = [] if nouvelle else [Cofinanceur.de(c) for c in action.cofinancements.all()]
     porteur = None
     try:
         with transaction.atomic():
@@ -323,9 +340,13 @@ def formulaire_action(request, programmation: Programmation, action: Action, sai
                 # The rules ran once, in the save: the preview shows what they said.
                 ajouter_erreurs(form, erreurs_par_champ(e, form.fields))
                 r = e.resultat
-                apercu_action = apercu_de(
-                    r, maxima(r.contexte, r.faits_ecrits[0], stockee), form.instance
-                ).en_dict()
+                faits = r.faits_ecrits[0]
+                apercu_action = _precisions(
+                    apercu_de(r, maxima(r.contexte, faits, stockee), form.instance).en_dict(),
+                    faits,
+                    r.contexte.parametres,
+                    cofis,
+                )
             except ValidationError as e:
                 ajouter_erreurs(form, erreurs_par_champ(e, form.fields))
                 if getattr(e, "code", None) == "modification_concurrente":
@@ -340,15 +361,22 @@ def formulaire_action(request, programmation: Programmation, action: Action, sai
     if saisie:
         if request.method == "POST":
             if apercu_action is None:
-                apercu_action = _apercu(contexte(programmation), form, cofis, form_porteur, stockee).en_dict()
+                apercu_action = _apercu(contexte(programmation), form, cofis, form_porteur, stockee)
         else:
             ctx = contexte_des_maxima(programmation)
-            faits = faits_action(action, [c.montant for c in cofinancements_stockes])
+            faits = faits_action(action, cofinancements_stockes, ctx.entete.departement)
             apercu_action = {
                 "maxima": Apercu(maxima(ctx, faits, stockee)).en_dict()["maxima"],
                 "verdicts": action.verdicts if action.pk else None,
                 "retenue": action.decision == Decision.RETENUE,
             }
+            apercu_action = _precisions(apercu_action, faits, ctx.parametres)
+    elif action.pk and programmation.programme.code == "D":
+        # The read-only page states an ISCG post's rank and rate too (the preview does it when editing).
+        faits = faits_action(action, (), programmation.departement.code)
+        contexte_page["rang_iscg"] = rang_et_taux(
+            faits, parametres(programmation.programme_id, programmation.exercice.annee)
+        )
     affichee = action
     if action.pk and request.method == "POST":
         affichee = Action.objects.filter(pk=action.pk).first() or action
@@ -362,6 +390,7 @@ def formulaire_action(request, programmation: Programmation, action: Action, sai
             "version": version,
             "peut_saisir": saisie,
             "apercu": apercu_action,
+            "prefixes_financement_etat": " ".join(PREFIXES_FINANCEMENT_ETAT),
             "decisions": Decision.choices,
             "historique": historique_action(action) if action.pk else [],
             "urls": urls_de(programmation),
@@ -412,7 +441,7 @@ def action_apercu(request, annee, departement, programme):
     return render(
         request,
         "programmation/_apercu.html",
-        {"programmation": p, "apercu": _apercu(contexte(p), form, cofis, form_porteur, stockee).en_dict()},
+        {"programmation": p, "apercu": _apercu(contexte(p), form, cofis, form_porteur, stockee)},
     )
 
 

@@ -8,7 +8,7 @@ from dataclasses import replace
 import pytest
 
 from eligibilite.regles import FaitsProgrammation, Niveau, Totaux, montant, pourcentage, registre
-from eligibilite.regles.delinquance import DEPARTEMENTS_OUTRE_MER, rang_iscg, taux_iscg
+from eligibilite.regles.delinquance import DEPARTEMENTS_OUTRE_MER, rang_et_taux, rang_iscg, taux_iscg
 
 from .builders import (
     GRANDE_ENVELOPPE,
@@ -130,6 +130,33 @@ def test_33_percent_of_12_345_67_is_compared_unrounded(p):
 def test_the_message_names_the_rank(p, premiere, attendu):
     v = verdict(poste_iscg(iscg_premiere_annee=premiere, montant_fipd=D("40000.00")), p, "ISCG_TAUX")
     assert attendu in v.message
+
+
+@pytest.mark.parametrize(
+    ("premiere", "attendu"),
+    [
+        (2026, f"1re année de cofinancement : {pourcentage(D('0.80'))} du coût"),
+        (2025, f"2e année de cofinancement : {pourcentage(D('0.50'))} du coût"),
+        (2024, f"3e année de cofinancement : {pourcentage(D('0.33'))} du coût"),
+        (2023, f"4e année de cofinancement : {pourcentage(D('0.33'))} du coût"),
+    ],
+)
+def test_the_form_is_told_the_rank_and_the_rate_that_applies(p, premiere, attendu):
+    assert rang_et_taux(poste_iscg(iscg_premiere_annee=premiere), p) == attendu
+
+
+def test_the_rank_and_rate_overseas_say_every_year(p):
+    assert rang_et_taux(poste_iscg(departement="974"), p) == (
+        f"1re année de cofinancement, en outre-mer (département 974) : {pourcentage(D('0.50'))} du coût, "
+        "chaque année"
+    )
+
+
+def test_no_rank_nor_rate_without_a_first_year_for_another_category_or_before_the_strategy(p):
+    assert rang_et_taux(poste_iscg(iscg_premiere_annee=None), p) is None
+    assert rang_et_taux(poste_iscg(iscg_premiere_annee=2027), p) is None
+    assert rang_et_taux(poste_iscg(categorie="action_prevention"), p) is None
+    assert rang_et_taux(poste_iscg(iscg_premiere_annee=2024), parametres_de("D", 2025)) is None
 
 
 # --- ISCG_TAUX overseas -----------------------------------------------------------------------------------------

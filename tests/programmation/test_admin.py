@@ -6,8 +6,25 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from programmation.models import Action, Departement, Exercice, MouvementEnveloppe, Porteur, Programmation
-from tests.factories import ActionFactory, PorteurFactory, ProgrammationFactory, UtilisateurFactory, doter
+from programmation.models import (
+    Action,
+    Cofinancement,
+    Departement,
+    Exercice,
+    MesureSNPD,
+    MouvementEnveloppe,
+    Porteur,
+    Programmation,
+)
+from tests.factories import (
+    ActionFactory,
+    PorteurFactory,
+    ProgrammationFactory,
+    UtilisateurFactory,
+    departement,
+    doter,
+)
+from tests.factories import programme as programme_de
 
 pytestmark = pytest.mark.django_db
 D = Decimal
@@ -287,3 +304,93 @@ def test_a_porteur_without_actions_can_move(admin_client):
     )
     assert reponse.status_code == 302
     assert Porteur.objects.get(pk=porteur.pk).departement.code == "69"
+
+
+# --- Programmes D and S (issue 11) -------------------------------------------------------------------------
+
+
+def test_the_snpd_measures_are_a_read_only_list(admin_client):
+    reponse = admin_client.get(reverse("admin:programmation_mesuresnpd_changelist"))
+    assert reponse.status_code == 200
+    assert reponse.context["cl"].result_count == 50
+    assert admin_client.get(reverse("admin:programmation_mesuresnpd_add")).status_code == 403
+    mesure = MesureSNPD.objects.get(numero=35)
+    page = admin_client.get(reverse("admin:programmation_mesuresnpd_change", args=[mesure.pk]))
+    assert page.status_code == 200 and not page.context["has_change_permission"]
+    assert (
+        admin_client.post(reverse("admin:programmation_mesuresnpd_delete", args=[mesure.pk])).status_code
+        == 403
+    )
+
+
+def test_the_action_admin_shows_the_facts_of_d_and_s_and_the_co_funders_state_flag(
+    admin_client, programmation
+):
+    html = admin_client.get(reverse("admin:programmation_action_add")).content.decode()
+    for champ in ("mesure_snpd", "iscg_premiere_annee", "quantite", "cofinancements-__prefix__-etat"):
+        assert f'name="{champ}"' in html, champ
+    assert "Mesure 35 – Densifier" in html
+
+
+def test_the_admin_records_an_iscg_post_with_its_facts_and_refuses_it_retained_over_its_rate(admin_client):
+    p = ProgrammationFactory(programme=programme_de("D"), departement=departement("69"))
+    doter(p, "100000.00")
+    porteur = PorteurFactory(departement=p.departement, type="collectivite")
+    valeurs = donnees_action(
+        p,
+        porteur,
+        categorie="poste_iscg",
+        iscg_premiere_annee="2026",
+        mesure_snpd="35",
+        cout_total="40000.00",
+        montant_fipd="32000.01",
+    )
+    reponse = admin_client.post(reverse("admin:programmation_action_add"), valeurs)
+    assert reponse.status_code == 200
+    assert "ISCG_TAUX" in reponse.context["adminform"].form.errors["montant_fipd"][0]
+    assert not Action.objects.exists()
+
+    reponse = admin_client.post(
+        reverse("admin:programmation_action_add"), valeurs | {"montant_fipd": "32000.00"}
+    )
+    assert reponse.status_code == 302
+    action = Action.objects.get()
+    assert (action.iscg_premiere_annee, action.mesure_snpd_id, action.verdicts) == (2026, 35, [])
+
+
+def test_an_inline_state_co_funder_over_the_state_share_is_refused_and_nothing_written(admin_client):
+    p = ProgrammationFactory(programme=programme_de("S"))
+    doter(p, "100000.00")
+    action = ActionFactory(
+        programmation=p,
+        porteur=PorteurFactory(departement=p.departement, type="collectivite"),
+        categorie="videoprotection",
+        cout_total=D("10000"),
+        montant_fipd=D("5000"),
+        retenue=True,
+    )
+    valeurs = donnees_action(
+        p,
+        action.porteur,
+        reference=action.reference,
+        intitule=action.intitule,
+        categorie="videoprotection",
+        cout_total="10000.00",
+        montant_fipd="5000.00",
+    ) | {
+        "cofinancements-TOTAL_FORMS": "1",
+        "cofinancements-0-financeur": "DETR 2026",
+        "cofinancements-0-montant": "3000.01",  # 5 000 + 3 000,01 > 80 % × 10 000
+        "cofinancements-0-etat": "on",
+    }
+    reponse = admin_client.post(
+        reverse("admin:programmation_action_change", args=[action.pk]), valeurs, follow=True
+    )
+    messages = [str(m) for m in reponse.context["messages"]]
+    assert any("S_PART_ETAT" in m and "Enregistrement refusé" in m for m in messages), messages
+    assert not Cofinancement.objects.exists()
+
+    valeurs["cofinancements-0-montant"] = "3000.00"
+    reponse = admin_client.post(reverse("admin:programmation_action_change", args=[action.pk]), valeurs)
+    assert reponse.status_code == 302
+    assert list(Cofinancement.objects.values_list("financeur", "etat")) == [("DETR 2026", True)]

@@ -13,11 +13,13 @@ from programmation.models import Action, Programmation
 from tests.factories import (
     ActionFactory,
     PorteurFactory,
+    ProgrammationFactory,
     UtilisateurFactory,
     creer_actions,
     departement,
     doter,
 )
+from tests.factories import programme as programme_de
 
 pytestmark = pytest.mark.django_db
 D = Decimal
@@ -171,3 +173,19 @@ def test_history_queries_do_not_grow_with_the_number_of_changes(client_agent, pr
         return len(capture)
 
     assert requetes(5) == requetes(80)
+
+
+def test_a_change_of_snpd_measure_names_the_measures_not_a_porteur(client_agent):
+    p = ProgrammationFactory(programme=programme_de("D"))
+    doter(p, "100000.00")
+    action = ActionFactory(programmation=p, categorie="action_prevention", mesure_snpd_id=1)
+    PorteurFactory.create_batch(40)  # porteur ids that a measure number could be mistaken for
+
+    modifier(client_agent, action, mesure_snpd="12", iscg_premiere_annee="")
+
+    evenements = client_agent.get(action.get_absolute_url()).context["historique"]
+    changements = {c.champ: (c.avant, c.apres) for c in evenements[0].changements}
+    assert changements["mesure de la SNPD"] == (
+        "Mesure 1 – Prévenir l’entrée précoce dans le narcotrafic et accompagner la sortie de la criminalité",
+        "Mesure 12 – Prévenir les violences collectives",
+    )

@@ -9,10 +9,11 @@ from django.core.exceptions import ValidationError
 
 from eligibilite.lecture import Problemes, lire_action, lire_json
 from eligibilite.regles.montants import MontantIllisible, lire_montant
-from programmation.ecriture import faits_action
-from programmation.forms import ChampMontant, Cofinancements, FormulaireAction
+from programmation.ecriture import ecrire_actions, faits_action
+from programmation.forms import ChampMontant, Cofinancements, FormulaireAction, cofinancements_de
 from programmation.models import Action, Cofinancement, Porteur
-from tests.factories import PorteurFactory
+from tests.factories import PorteurFactory, ProgrammationFactory, doter
+from tests.factories import programme as programme_de
 
 pytestmark = pytest.mark.django_db
 D = Decimal
@@ -182,3 +183,101 @@ def test_an_amount_the_form_refuses_the_files_refuse(texte, nature):
         assert message == "Saisissez un montant en euros, par exemple 1 234,56."
     else:
         assert message.lower() == str(erreur_fichier.value).lower()
+
+
+# --- The facts of programmes D and S: the same action from JSON, the form and the model ---------------------
+
+PAIRES_DS = {
+    "D": (
+        # An ISCG post in its 2nd year, with its SNPD measure.
+        {
+            "reference": "D7",
+            "intitule": "Intervenant social au commissariat",
+            "categorie": "poste_iscg",
+            "cout_total": "48000.00",
+            "montant_fipd": "24000.00",
+            "iscg_premiere_annee": 2025,
+            "mesure_snpd": 35,
+        },
+        [("Commune", "24000.00", False)],
+    ),
+    "S": (
+        # Radio terminals, co-funded by the DETR (State money) and the commune.
+        {
+            "reference": "S7",
+            "intitule": "Terminaux de radiocommunication de la police municipale",
+            "categorie": "terminaux_radio",
+            "cout_total": "10000.00",
+            "montant_fipd": "2100.00",
+            "quantite": 5,
+        },
+        [("DETR 2026", "4000.00", True), ("Commune", "3900.00", False)],
+    ),
+}
+
+
+@pytest.mark.parametrize("code", ["D", "S"])
+def test_the_same_d_or_s_action_from_json_form_and_model_gives_equal_facts(code):
+    programmation = ProgrammationFactory(programme=programme_de(code))
+    doter(programmation, "100000.00")
+    porteur = PorteurFactory(departement=programmation.departement, nom="Commune d'Exemple", commune=True)
+    champs, cofinanceurs = PAIRES_DS[code]
+
+    json_action = champs | {
+        "porteur": {"nom": porteur.nom, "type": "collectivite"},
+        "cofinancements": [{"financeur": f, "montant": m, "etat": e} for f, m, e in cofinanceurs],
+    }
+    texte = json.dumps(
+        {"departement": "59", "annee": 2026, "programme": code, "enveloppe": "1000", "actions": [json_action]}
+    )
+    lue = lire_json(texte)
+    assert not lue.problemes, lue.problemes.lignes()
+    depuis_json = lue.actions[0].faits()
+
+    donnees = {
+        **{k: str(v) for k, v in champs.items()},
+        "porteur": porteur.pk,
+        "public": "personnes_suivies",
+        "milieu": "libre",
+        "decision": "retenue",
+        "cofinancements-TOTAL_FORMS": str(len(cofinanceurs)),
+        "cofinancements-INITIAL_FORMS": "0",
+        "cofinancements-MIN_NUM_FORMS": "0",
+        "cofinancements-MAX_NUM_FORMS": "1000",
+    }
+    for i, (financeur, montant, etat) in enumerate(cofinanceurs):
+        donnees |= {f"cofinancements-{i}-financeur": financeur, f"cofinancements-{i}-montant": montant}
+        if etat:
+            donnees[f"cofinancements-{i}-etat"] = "on"
+    form = FormulaireAction(
+        donnees,
+        instance=Action(programmation=programmation),
+        programmation=programmation,
+        porteurs=Porteur.objects.all(),
+    )
+    cofis = cofinancements_de(programmation, donnees)
+    assert form.is_valid(), form.errors
+    assert cofis.is_valid(), cofis.errors
+    depuis_formulaire = form.action_lue(porteur, cofis.lignes()).faits()
+
+    action = Action(
+        programmation=programmation,
+        porteur=porteur,
+        decision="retenue",
+        **{
+            k: D(v) if k in ("cout_total", "montant_fipd") else v
+            for k, v in champs.items()
+            if k != "mesure_snpd"
+        },
+        mesure_snpd_id=champs.get("mesure_snpd"),
+    )
+    ecrire_actions(programmation.pk, [action], cofinancements={0: [(f, D(m), e) for f, m, e in cofinanceurs]})
+    depuis_modele = faits_action(Action.objects.select_related("porteur").get(pk=action.pk))
+
+    assert depuis_json == depuis_formulaire == depuis_modele
+    if code == "D":
+        assert (depuis_modele.iscg_premiere_annee, depuis_modele.mesure_snpd) == (2025, 35)
+    else:
+        assert depuis_modele.quantite == 5
+        assert depuis_modele.cofinancements_etat == (D("4000.00"),)
+        assert depuis_modele.cofinancements == (D("4000.00"), D("3900.00"))

@@ -13,7 +13,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from fipd.models import Utilisateur
-from programmation.ecriture import ecrire_actions
+from programmation.ecriture import Cofinanceur, ecrire_actions
 from programmation.models import (
     Action,
     CelluleSuivi,
@@ -156,7 +156,9 @@ class Command(BaseCommand):
         for a in p["actions"]:
             if a["reference"] in existantes:
                 continue
-            champs = {k: v for k, v in a.items() if k not in ("porteur", "cofinancements")}
+            champs = {k: v for k, v in a.items() if k not in ("porteur", "cofinancements", "mesure_snpd")}
+            if a.get("mesure_snpd") is not None:
+                champs["mesure_snpd_id"] = a["mesure_snpd"]  # the measure's number (the foreign key's key)
             for montant in ("cout_total", "montant_demande", "montant_fipd"):
                 if montant in champs:
                     champs[montant] = Decimal(champs[montant])
@@ -166,7 +168,10 @@ class Command(BaseCommand):
             if champs.get("decision", "en_instruction") != "en_instruction":
                 champs["date_decision"] = date(p["annee"], 3, 15)
             if a.get("cofinancements"):
-                cofinancements[len(nouvelles)] = [(f, Decimal(m)) for f, m in a["cofinancements"]]
+                # [financeur, montant] or [financeur, montant, true] for State money (DETR, DSIL…).
+                cofinancements[len(nouvelles)] = [
+                    Cofinanceur(f, Decimal(m), bool(etat and etat[0])) for f, m, *etat in a["cofinancements"]
+                ]
             nouvelles.append(
                 Action(
                     programmation=programmation, porteur=porteurs[(p["departement"], a["porteur"])], **champs
