@@ -306,3 +306,76 @@ def totaux(lignes: list[LigneNationale]) -> tuple[list[Total], Total]:
         par_region.setdefault(lg.region.pk, Total(lg.region.nom)).ajouter(lg)
         france.ajouter(lg)
     return list(par_region.values()), france
+
+
+# --- Programme D by SNPD axis and measure (issue 11: « the strategy is followed measure by measure ») -------
+
+
+@dataclass
+class LigneMesure:
+    """A measure of the strategy (or « sans mesure », ``numero`` None) with its retained FIPD totals."""
+
+    numero: int | None
+    axe: int | None
+    intitule: str
+    france: Decimal = ZERO
+    region: Decimal = ZERO
+    departement: Decimal = ZERO
+    nb_actions: int = 0
+
+
+@dataclass
+class RapportMesures:
+    axes: list[tuple[int | None, str, list[LigneMesure], LigneMesure]]  # (axis, label, measures, subtotal)
+    total: LigneMesure
+    region: Region | None
+    departement: Departement | None
+
+
+def rapport_mesures(user, exercice: Exercice, region: Region | None, departement: Departement | None):
+    """Programme D's retained FIPD totals by SNPD axis and measure, for France (the user's scope), a region
+    and a department; one query for the sums, whatever the number of actions (summed in Python: SQLite's
+    SQL sums of decimals are floats)."""
+    from eligibilite.regles.snpd import AXES_SNPD, MESURES_SNPD
+
+    from .models import Action, Decision
+
+    lignes = {m.numero: LigneMesure(m.numero, m.axe, m.intitule) for m in MESURES_SNPD}
+    sans = LigneMesure(None, None, "Sans mesure indiquée")
+    total = LigneMesure(None, None, "Total du programme D")
+    rows = (
+        Action.objects.for_user(user)
+        .filter(
+            programmation__exercice=exercice,
+            programmation__programme__code="D",
+            decision=Decision.RETENUE,
+        )
+        .values_list(
+            "mesure_snpd",
+            "programmation__departement_id",
+            "programmation__departement__region_id",
+            "montant_fipd",
+        )
+    )
+    for mesure, departement_id, region_id, montant in rows:
+        ligne = lignes.get(mesure, sans)
+        montant = decimal(montant)
+        for cible in (ligne, total):
+            cible.france += montant
+            cible.nb_actions += 1
+            if region is not None and region_id == region.pk:
+                cible.region += montant
+            if departement is not None and departement_id == departement.pk:
+                cible.departement += montant
+    axes = []
+    for axe, libelle in AXES_SNPD.items():
+        mesures = [lg for lg in lignes.values() if lg.axe == axe]
+        sous_total = LigneMesure(None, axe, f"Axe {axe}")
+        for lg in mesures:
+            sous_total.france += lg.france
+            sous_total.region += lg.region
+            sous_total.departement += lg.departement
+            sous_total.nb_actions += lg.nb_actions
+        axes.append((axe, libelle, mesures, sous_total))
+    axes.append((None, "Actions sans mesure", [sans], sans))
+    return RapportMesures(axes, total, region, departement)

@@ -7,6 +7,9 @@ from .vues import campagnes, enveloppes, exports, national
 urlpatterns = [
     path("national/<int:annee>/", national.tableau_de_bord, name="national"),
     path("national/<int:annee>/valider/", national.valider_selection, name="valider_selection"),
+    path("national/<int:annee>/mesures/", national.mesures, name="mesures"),
+    path("national/<int:annee>/mesures.xlsx", national.mesures_xlsx, name="mesures_xlsx"),
+    path("national/<int:annee>/mesures.csv", national.mesures_csv, name="mesures_csv"),
     path("national/<int:annee>/export.xlsx", exports.national_xlsx, name="national_xlsx"),
     path("national/<int:annee>/export.csv", exports.national_csv, name="national_csv"),
     path("campagnes/", campagnes.campagnes, name="campagnes"),

@@ -10,10 +10,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 from html import escape  # the standard library's: Django's (lazy-aware) costs three times more per call
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, QueryDict
+from django.http import Http404, QueryDict, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -24,9 +25,21 @@ from django.views.decorators.http import require_GET, require_POST
 from eligibilite.regles import arrondi_inferieur, montant
 from eligibilite.regles.format import taux_consommation
 from fipd.acces import exiger, peut_instruire
+from fipd.forms import FormulaireDsfr
 
-from ..models import Exercice, Programmation, Region, Statut
-from ..national import COLONNES, FiltreNational, filtrer, lignes_nationales, totaux, trier
+from ..documents.classeurs import reponse_xlsx
+from ..documents.exports import lignes_csv
+from ..models import Departement, Exercice, Programmation, Region, Statut
+from ..national import (
+    COLONNES,
+    FiltreNational,
+    departements_de,
+    filtrer,
+    lignes_nationales,
+    rapport_mesures,
+    totaux,
+    trier,
+)
 from ..templatetags.fipd import badge_statut
 from ..textes import compter
 from ..workflow import changer_statut
@@ -293,3 +306,126 @@ def valider_selection(request, annee: int):
     if url_has_allowed_host_and_scheme(cible, {request.get_host()}):
         return redirect(cible)
     return redirect(reverse("national", args=[annee]))
+
+
+# --- Programme D by SNPD measure --------------------------------------------------------------------------
+
+
+class FormulaireMesures(FormulaireDsfr):
+    region = forms.ModelChoiceField(
+        label="Région", queryset=Region.objects.order_by("nom"), required=False, empty_label="Aucune"
+    )
+    departement = forms.ModelChoiceField(
+        label="Département",
+        queryset=Departement.objects.order_by("code"),
+        to_field_name="code",
+        required=False,
+        empty_label="Aucun",
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["departement"].queryset = departements_de(user).order_by("code")
+        if not user.est_national:
+            self.fields["region"].queryset = Region.objects.filter(pk=user.region_id)
+
+
+def _rapport_mesures(request, exercice):
+    formulaire = FormulaireMesures(request.GET or None, user=request.user)
+    region = departement = None
+    if formulaire.is_bound and formulaire.is_valid():
+        region, departement = formulaire.cleaned_data["region"], formulaire.cleaned_data["departement"]
+    return formulaire, rapport_mesures(request.user, exercice, region, departement)
+
+
+@login_required
+@require_GET
+def mesures(request, annee: int):
+    """Programme D's retained totals by SNPD axis and measure: France (the user's scope), a region, a
+    department."""
+    exercice = charger_exercice(request, annee)
+    formulaire, rapport = _rapport_mesures(request, exercice)
+    requete = request.GET.urlencode()
+    return render(
+        request,
+        "national/mesures.html",
+        {
+            "title": f"Programme D {exercice.annee} par mesure de la SNPD",
+            "exercice": exercice,
+            "formulaire": formulaire,
+            "rapport": rapport,
+            "requete": f"?{requete}" if requete else "",
+            "breadcrumb_data": {
+                "links": [{"url": reverse("national", args=[annee]), "title": f"Tableau de bord {annee}"}],
+                "current": "Programme D par mesure",
+            },
+        },
+    )
+
+
+def rangees_mesures(rapport):
+    for axe, libelle, lignes, sous_total in rapport.axes:
+        for lg in lignes:
+            yield [
+                axe or "",
+                libelle if axe else "",
+                lg.numero or "",
+                lg.intitule,
+                lg.nb_actions,
+                lg.france,
+                lg.region,
+                lg.departement,
+            ]
+        if axe:
+            yield [
+                axe,
+                libelle,
+                "",
+                f"Total de l'axe {axe}",
+                sous_total.nb_actions,
+                sous_total.france,
+                sous_total.region,
+                sous_total.departement,
+            ]
+    t = rapport.total
+    yield ["", "", "", t.intitule, t.nb_actions, t.france, t.region, t.departement]
+
+
+def entetes_mesures(rapport) -> list[str]:
+    return [
+        "Axe",
+        "Libellé de l'axe",
+        "Mesure",
+        "Intitulé",
+        "Actions retenues",
+        "France",
+        f"Région {rapport.region.nom}" if rapport.region else "Région",
+        f"Département {rapport.departement.code}" if rapport.departement else "Département",
+    ]
+
+
+@login_required
+@require_GET
+def mesures_xlsx(request, annee: int):
+    exercice = charger_exercice(request, annee)
+    _, rapport = _rapport_mesures(request, exercice)
+    return reponse_xlsx(
+        f"fipd-programme-D-{annee}-mesures.xlsx",
+        "Mesures SNPD",
+        entetes_mesures(rapport),
+        rangees_mesures(rapport),
+        colonnes_montants=(5, 6, 7),
+        largeurs=[6, 40, 8, 70, 10, 16, 18, 18],
+    )
+
+
+@login_required
+@require_GET
+def mesures_csv(request, annee: int):
+    exercice = charger_exercice(request, annee)
+    _, rapport = _rapport_mesures(request, exercice)
+    reponse = StreamingHttpResponse(
+        lignes_csv(entetes_mesures(rapport), rangees_mesures(rapport)), content_type="text/csv; charset=utf-8"
+    )
+    reponse["Content-Disposition"] = f'attachment; filename="fipd-programme-D-{annee}-mesures.csv"'
+    return reponse
