@@ -16,6 +16,7 @@ $(VENV)/.installe: pyproject.toml
 
 .env:
 	cp .env.example .env
+	echo "DJANGO_SECRET_KEY=$$($(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(50))')" >> .env
 
 migrate: install
 	$(BIN)/python manage.py migrate --no-input

@@ -101,6 +101,10 @@ def demarrer_gunicorn(env: dict, port: int, workers: int) -> subprocess.Popen:
         [
             str(Path(PYTHON).parent / "gunicorn"),
             "fipd.wsgi:application",
+            "--config",
+            "gunicorn.conf.py",
+            "--access-logfile",
+            "/dev/null",
             "--bind",
             f"127.0.0.1:{port}",
             "--workers",

@@ -27,7 +27,7 @@ sys.path.insert(0, str(RACINE))
 def preparer_django():
     RESULTATS.mkdir(parents=True, exist_ok=True)
     os.environ.setdefault("DATABASE_URL", f"sqlite:///{RESULTATS / 'bench.sqlite3'}")
-    os.environ.setdefault("DJANGO_SECRET_KEY", "bench-only")
+    os.environ.setdefault("DJANGO_SECRET_KEY", "bench-only-" + "x" * 50)
     os.environ["DJANGO_DEBUG"] = "0"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "fipd.settings_test")
     import django

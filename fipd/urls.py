@@ -13,3 +13,5 @@ urlpatterns = [
     path("", include("programmation.urls_parametres")),
     path("", include("programmation.urls_national")),
 ]
+
+handler500 = "fipd.vues.erreur_serveur"

@@ -2,7 +2,9 @@
 
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
+from django.http import HttpResponseServerError
 from django.shortcuts import redirect
+from django.template.loader import render_to_string
 from django.urls import reverse_lazy
 from django.views.generic import TemplateView
 
@@ -92,3 +94,10 @@ class MentionsLegales(PagePublique):
 class DonneesPersonnelles(PagePublique):
     template_name = "pages/donnees_personnelles.html"
     titre = "Données personnelles"
+
+
+def erreur_serveur(request):
+    """The 500 page, with the request's id to quote; rendered without context processors (the database may be
+    the cause)."""
+    page = render_to_string("500.html", {"identifiant": getattr(request, "identifiant", "")})
+    return HttpResponseServerError(page)

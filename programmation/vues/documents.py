@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import logging
+
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
+from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from .programmation import charger_programmation
+
+journal = logging.getLogger(__name__)
 
 
 @login_required
@@ -17,7 +22,17 @@ def programmation_pdf(request, annee, departement, programme):
     from ..documents.pdf import nom_de_fichier, rendre_pdf
 
     p = charger_programmation(request, annee, departement, programme)
-    reponse = HttpResponse(rendre_pdf(p), content_type="application/pdf")
+    try:
+        contenu = rendre_pdf(p)
+    except Exception:  # a rendering failure is the service's: a clear page, the details in the log
+        journal.exception("le PDF de la programmation %s n'a pas pu être produit", p.pk)
+        return render(
+            request,
+            "documents/pdf_indisponible.html",
+            {"programmation": p, "identifiant": getattr(request, "identifiant", "")},
+            status=500,
+        )
+    reponse = HttpResponse(contenu, content_type="application/pdf")
     reponse["Content-Disposition"] = f'attachment; filename="{nom_de_fichier(p)}"'
     reponse["Cache-Control"] = "private, no-store"
     return reponse

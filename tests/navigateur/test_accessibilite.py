@@ -202,6 +202,8 @@ def decrire(violations):
 
 @pytest.mark.parametrize("nom", list(PAGES))
 def test_axe_aucune_violation_grave(page, live_server, axe, capture, nom):
+    refus_csp = []
+    page.on("console", lambda m: "Content Security Policy" in m.text and refus_csp.append(m.text))
     PAGES[nom](page, live_server.url)
     page.wait_for_load_state("load")  # the DSFR's script has run (it completes the header and the menus)
     violations = axe(page)
@@ -210,6 +212,7 @@ def test_axe_aucune_violation_grave(page, live_server, axe, capture, nom):
     assert not violations, (
         f"axe-core : violations graves ou critiques sur « {nom} » ({page.url}) :\n{decrire(violations)}"
     )
+    assert not refus_csp, f"la Content-Security-Policy a refusé sur « {nom} » : {refus_csp}"
 
 
 def test_axe_signale_une_violation(page, axe):
@@ -259,3 +262,19 @@ def test_connexion_au_clavier(page):
     expect(page).to_have_url(re.compile(r"/$"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Mes programmations")
     expect(page.get_by_role("button", name="Se déconnecter")).to_be_visible()
+
+
+def test_la_csp_refuse_un_script_en_ligne(page, live_server):
+    """The Content-Security-Policy is served and enforced: an inline script added to a page is refused (and
+    the console message the scans above look for is the one the browser writes)."""
+    refus = []
+    page.on("console", lambda m: "Content Security Policy" in m.text and refus.append(m.text))
+    page.goto("/accessibilite/")
+    page.evaluate("""() => {
+        const s = document.createElement('script');
+        s.textContent = 'window.injecte = true';
+        document.body.appendChild(s);
+    }""")
+    page.wait_for_timeout(300)
+    assert page.evaluate("() => window.injecte === undefined")
+    assert refus and "script-src" in refus[0]

@@ -1180,7 +1180,7 @@ def test_a_fifo_is_refused_without_blocking(tmp_path, nom):
     environnement = {
         **os.environ,
         "DATABASE_URL": f"sqlite:///{tmp_path / 'vide.sqlite3'}",
-        "DJANGO_SECRET_KEY": "x",
+        "DJANGO_SECRET_KEY": "x" * 50,
         "DJANGO_SETTINGS_MODULE": "fipd.settings",
     }
 

@@ -983,7 +983,7 @@ def test_without_a_migrated_database_the_command_says_to_run_migrate(tmp_path):
     environnement = {
         **os.environ,
         "DATABASE_URL": f"sqlite:///{base}",
-        "DJANGO_SECRET_KEY": "x",
+        "DJANGO_SECRET_KEY": "x" * 50,
         "DJANGO_SETTINGS_MODULE": "fipd.settings",
     }
     environnement.pop("DJANGO_DEBUG", None)
