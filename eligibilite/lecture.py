@@ -381,6 +381,8 @@ def _lire_cofinancements(brute: Mapping, lecteur: Lecteur) -> tuple[Cofinancemen
 
 
 SIRET = re.compile(r"[0-9]{14}", re.ASCII)
+SURROGAT = re.compile("[\ud800-\udfff]")  # a lone half of a UTF-16 pair: no character, not writable in UTF-8
+ACTIONS_MAXIMALES = 5000  # DESIGN.md §4
 ANNEE = re.compile(r"[0-9]{1,4}", re.ASCII)
 SIREN_LA_POSTE = "356000000"
 
@@ -462,6 +464,9 @@ class Lecteur:
             return None if obligatoire else defaut
         if not isinstance(valeur, str):
             self.signaler(cle, f"une chaîne de caractères est attendue ; reçu : {nature(valeur)}.")
+            return None
+        if SURROGAT.search(valeur):
+            self.signaler(cle, "le texte contient un caractère invalide (une moitié de paire UTF-16 isolée).")
             return None
         if obligatoire and not valeur.strip():
             self.signaler(cle, "champ obligatoire vide.")
@@ -646,6 +651,12 @@ def lire_json(texte: str, entete: Mapping[str, object] | None = None) -> Program
     present, actions = lecteur.brut(donnees, "actions", obligatoire=True)
     if present and not isinstance(actions, list):
         lecteur.signaler("actions", f"une liste d'actions ([…]) est attendue ; reçu : {nature(actions)}.")
+    elif present and len(actions) > ACTIONS_MAXIMALES:
+        # Not read one by one: millions of items would cost minutes and gigabytes for nothing.
+        lecteur.signaler(
+            "actions",
+            f"le fichier compte {len(actions)} actions : {ACTIONS_MAXIMALES} au plus sont admises par fichier.",
+        )
     elif present:
         lue.actions = lire_actions(actions, lue.problemes, lue.programme, lue.departement)
     return lue

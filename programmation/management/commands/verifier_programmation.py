@@ -74,16 +74,22 @@ class Command(BaseCommand):
             self.mauvaise_entree([str(e)])
         except (OperationalError, ProgrammingError) as e:  # a table missing from a partly migrated database
             self.mauvaise_entree([f"La base de données n'a pas pu être lue ({e}). {BaseNonMigree()}"])
-        self.stdout.write(json.dumps(rapport, ensure_ascii=False, indent=2))
+        self.stdout.write(ecrivable(json.dumps(rapport, ensure_ascii=False, indent=2)))
         self.stdout.flush()
         if not rapport["eligible"]:
             sys.exit(SORTIE_BLOQUANTE)
 
     def mauvaise_entree(self, lignes) -> NoReturn:
         for ligne in problemes_affiches(lignes):
-            self.stderr.write(ligne)
+            self.stderr.write(ecrivable(ligne))
         self.stderr.flush()
         sys.exit(SORTIE_MAUVAISE_ENTREE)
+
+
+def ecrivable(texte: str) -> str:
+    """Text that UTF-8 can write: a lone surrogate that reached a message (a file name, say) becomes « \\udXXX »
+    instead of a UnicodeEncodeError traceback."""
+    return texte.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 def lire_fichier(chemin: str) -> bytes:
