@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 
-.PHONY: install run migrate demo test lint format clean bench
+.PHONY: install run migrate demo test lint format clean bench serve
 
 install: $(VENV)/.installe .env
 
@@ -27,6 +27,13 @@ demo: migrate
 run: demo
 	@echo "FIPD Programmation : http://127.0.0.1:$(PORT)/ (comptes de démonstration : voir README.md)"
 	DJANGO_DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+
+# Production: gunicorn (workers from WEB_CONCURRENCY) on the database of DATABASE_URL (PostgreSQL), DEBUG off;
+# the settings come from the environment or .env (see README « Déployer »).
+serve: install
+	$(BIN)/python manage.py migrate --no-input
+	$(BIN)/python manage.py collectstatic --no-input --verbosity 0
+	$(BIN)/gunicorn fipd.wsgi:application --config gunicorn.conf.py
 
 lint: install
 	$(BIN)/ruff check .
