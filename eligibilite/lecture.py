@@ -382,6 +382,7 @@ def _lire_cofinancements(brute: Mapping, lecteur: Lecteur) -> tuple[Cofinancemen
 
 SIRET = re.compile(r"[0-9]{14}", re.ASCII)
 SURROGAT = re.compile("[\ud800-\udfff]")  # a lone half of a UTF-16 pair: no character, not writable in UTF-8
+CONTROLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # invisible controls (tab and line breaks are text)
 ACTIONS_MAXIMALES = 5000  # DESIGN.md §4
 ANNEE = re.compile(r"[0-9]{1,4}", re.ASCII)
 SIREN_LA_POSTE = "356000000"
@@ -467,6 +468,9 @@ class Lecteur:
             return None
         if SURROGAT.search(valeur):
             self.signaler(cle, "le texte contient un caractère invalide (une moitié de paire UTF-16 isolée).")
+            return None
+        if CONTROLE.search(valeur):
+            self.signaler(cle, "le texte contient un caractère de contrôle invisible : retirez-le.")
             return None
         if obligatoire and not valeur.strip():
             self.signaler(cle, "champ obligatoire vide.")

@@ -4,18 +4,38 @@ Labels and help texts are set on the declared fields: ``DsfrBaseForm.__init__`` 
 label changed after it would not show.
 """
 
+import re
+
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, SetPasswordForm, UsernameField
+from django.core.exceptions import ValidationError
 from dsfr.forms import DsfrBaseForm
+
+CONTROLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 
 
 class FormulaireDsfr(DsfrBaseForm):
-    """``DsfrBaseForm`` without its transitional warning: required fields keep their marker."""
+    """The base of every form of the service: ``DsfrBaseForm`` without its transitional warning (required fields
+    keep their marker), and no text field takes invisible control characters (or lone UTF-16 halves): what a
+    paste from another tool can bring, and what would break an export or a PDF."""
 
     def get_context(self):
         context = forms.Form.get_context(self)
         context["DSFR_MARK_OPTIONAL_FIELDS"] = False
         return context
+
+    def clean(self):
+        donnees = super().clean()
+        for nom, valeur in list(donnees.items()):
+            if isinstance(valeur, str) and CONTROLE.search(valeur) and nom not in self.errors:
+                self.add_error(
+                    nom,
+                    ValidationError(
+                        "Ce champ contient un caractère de contrôle invisible : retirez-le (retapez le texte).",
+                        code="caractere_de_controle",
+                    ),
+                )
+        return donnees
 
 
 class FormulaireConnexion(FormulaireDsfr, AuthenticationForm):

@@ -14,7 +14,6 @@ from decimal import Decimal
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.forms.models import construct_instance
-from dsfr.forms import DsfrBaseForm
 
 from eligibilite.lecture import ActionLue, lire_action
 from eligibilite.regles import registre
@@ -23,6 +22,7 @@ from eligibilite.regles.format import montant_saisi
 from eligibilite.regles.montants import MontantIllisible, lire_montant
 from eligibilite.regles.securisation import EQUIPEMENTS
 from eligibilite.regles.snpd import AXES_SNPD, MESURES_SNPD
+from fipd.forms import FormulaireDsfr
 
 from .ecriture.faits import Cofinanceur
 from .models import DERNIERE_ANNEE, PREMIERE_ANNEE, Action, Decision, MesureSNPD, Porteur
@@ -83,12 +83,6 @@ class ChampMontant(forms.Field):
                 raise ValidationError(MONTANT_ILLISIBLE, code="invalid") from None
             message = str(e)
             raise ValidationError(message[:1].upper() + message[1:], code=e.nature) from None
-
-
-class FormulaireDsfr(DsfrBaseForm):
-    def get_context(self):
-        # DsfrBaseForm.get_context() only adds a deprecation warning about a transitional setting.
-        return forms.Form.get_context(self)
 
 
 def erreurs_par_champ(erreur: ValidationError, champs) -> dict[str, list[ValidationError]]:

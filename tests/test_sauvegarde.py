@@ -11,7 +11,7 @@ from django.db import connection
 
 from tests.factories import ActionFactory, ProgrammationFactory, doter
 
-pytestmark = [pytest.mark.postgresql, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.postgresql, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 RACINE = Path(__file__).resolve().parents[1]
 
 

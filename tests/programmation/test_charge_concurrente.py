@@ -25,7 +25,7 @@ from tests.factories import (
     doter,
 )
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 D = Decimal
 AGENTS = 20
 
