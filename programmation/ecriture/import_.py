@@ -431,10 +431,8 @@ def _valeur_lue(c: ChampImporte, action: Action, numeros: _Numeros):
     return valeur
 
 
-def _lisible(c: ChampImporte, valeur, numeros: _Numeros) -> str:
-    if c.relation:
-        numero = None if valeur is None else numeros.numero[c.nom].get(valeur)
-        return VIDE if numero is None else str(numero)
+def _lisible(c: ChampImporte, valeur) -> str:
+    """A stored value as the history shows it."""
     return valeur_lisible(c.modele, valeur)
 
 
@@ -587,8 +585,8 @@ class _Planificateur:
                 changements.append(
                     Changement(
                         str(c.modele.verbose_name),
-                        _lisible(c, ancienne, numeros),
-                        _lisible(c, valeur, numeros),
+                        _lisible(c, ancienne),
+                        _lisible(c, valeur),
                     )
                 )
             setattr(action, c.modele.attname, valeur)

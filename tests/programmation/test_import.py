@@ -925,6 +925,7 @@ def test_preview_then_confirmation_imports_the_stored_file(
         "Import de « mon fichier.csv » terminé : 2 actions créées, 0 action modifiée, 0 action inchangée ; 2 porteurs créés."
         in _texte(reponse.content.decode())
     )
+    assert "Création (Import du fichier mon fichier.csv)" in _texte(reponse.content.decode())  # its history
     assert Action.objects.count() == 2
     assert set(Action.history.values_list("history_user", "history_change_reason")) == {
         (agent.pk, "Import du fichier mon fichier.csv")
