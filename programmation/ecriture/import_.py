@@ -508,6 +508,7 @@ class _Planificateur:
                 a.porteur = porteurs.par_pk[a.porteur_id]
         self.plan = _Plan(ctx, [], [], [], [], porteurs, avant, [])
         self.premiere_ligne: dict[int, int] = {}  # id() of a porteur the file creates → its first line
+        self.aujourd_hui = timezone.localdate()  # the date of the decisions the file makes
 
     def erreur(self, lue: ActionLue, chemin: str, libelle_: str, message: str) -> None:
         self.plan.erreurs.append((lue.numero, f"{self.colonnes.place(lue, chemin, libelle_)} : {message}"))
@@ -594,12 +595,12 @@ class _Planificateur:
             decision = lue.decision or Decision.RETENUE  # the format's default (DESIGN.md §5)
             if nouvelle:
                 if decision != Decision.EN_INSTRUCTION:
-                    action.date_decision = timezone.localdate()
+                    action.date_decision = self.aujourd_hui
             elif action.decision != decision:
                 changements.append(
                     Changement("décision", libelle(DECISIONS, action.decision), libelle(DECISIONS, decision))
                 )
-                action.date_decision = timezone.localdate()
+                action.date_decision = self.aujourd_hui
                 champs.update(("decision", "date_decision"))
             action.decision = decision
         stockes = [] if nouvelle else self.cofinancements.get(action.pk, [])
