@@ -68,7 +68,7 @@ class FormulaireImport(FormulaireDsfr, forms.Form):
             f"5 000 lignes et {_taille_lisible()} au plus."
         )
         self.fields["fichier"].help_text = self["fichier"].help_text = aide  # the size is a setting
-        self.fields["fichier"].widget.attrs["accept"] = ".csv,.xlsx"
+        self.fields["fichier"].widget.attrs.update({"accept": ".csv,.xlsx", "class": "fr-upload"})
 
     def clean_fichier(self):
         if self.trop_gros:
