@@ -154,6 +154,10 @@ class Problemes:
     def lignes(self) -> list[str]:
         return [ligne for *_, ligne in sorted(self._lignes)]
 
+    def numeros(self) -> set[int]:
+        """The actions (their ``numero``: a spreadsheet's line) that have a problem; 0 for the file itself."""
+        return {numero for numero, *_ in self._lignes}
+
 
 @dataclass(frozen=True)
 class CofinancementLu:
@@ -235,6 +239,9 @@ class ProgrammationLue:
     programme: str | None = None
     enveloppe: Decimal | None = None
     actions: list[ActionLue] = field(default_factory=list)
+    # A spreadsheet's columns: each field's path (« montant_fipd », « porteur.type »,
+    # « cofinancements.2.montant ») → its header as written. None for JSON, which names fields by their keys.
+    colonnes: dict[str, str] | None = None
 
 
 # --- Reading one action ------------------------------------------------------------------------------------

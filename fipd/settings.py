@@ -153,6 +153,11 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="FIPD Programmation <
 
 # Size cap of a programmation file (JSON, CSV, XLSX), in bytes, checked before its content is parsed.
 FIPD_TAILLE_MAXIMALE_FICHIER = env.int("FIPD_TAILLE_MAXIMALE_FICHIER", default=10 * 1024 * 1024)
+# Where an uploaded spreadsheet waits between its import's preview and its confirmation (an hour at most): a
+# folder every web worker of the host shares. Default: « fipd-imports » in the system's temporary directory.
+FIPD_DOSSIER_IMPORTS = env.str(
+    "FIPD_DOSSIER_IMPORTS", default=os.path.join(tempfile.gettempdir(), "fipd-imports")
+)
 
 # --- Security (python manage.py check --deploy --fail-level WARNING is clean outside debug) ---------------
 AUTHENTICATION_BACKENDS = [

@@ -41,6 +41,7 @@ class Evenement:
     resume: str = ""
     changements: list[Changement] = field(default_factory=list)
     lien: str = ""
+    motif: str = ""  # the reason a bulk write gave (« Import du fichier programmation.xlsx »)
 
 
 def auteur(record) -> str:
@@ -105,6 +106,7 @@ def _evenement_action(nouveau, ancien, noms, avec_objet: bool) -> Evenement:
         auteur=auteur(nouveau),
         nature=NATURES.get(nouveau.history_type, nouveau.history_type),
         objet=f"{nouveau.reference} – {nouveau.intitule}" if avec_objet else "",
+        motif=nouveau.history_change_reason or "",
     )
     if nouveau.history_type == "~" and ancien is not None:
         evenement.changements = changements(nouveau, ancien, Action, noms)

@@ -459,11 +459,14 @@ class Programmation(models.Model):
     nb_alertes = models.PositiveIntegerField("alertes", default=0, editable=False)
     nb_en_instruction = models.PositiveIntegerField("actions en instruction", default=0, editable=False)
     verdicts = models.JSONField("verdicts de la programmation", default=list, blank=True, editable=False)
+    # Incremented by every guarded write that changes its actions, verdicts or totals (DESIGN.md §3.4): what a
+    # spreadsheet import's preview compares at confirmation, to refuse applying a stale preview.
+    version = models.PositiveIntegerField("version", default=0, editable=False)
     cree_le = models.DateTimeField("créée le", auto_now_add=True)
     modifie_le = models.DateTimeField("modifiée le", auto_now=True)
 
     objects = ProgrammationQuerySet.as_manager()
-    history = HistoricalRecords(excluded_fields=["modifie_le"])
+    history = HistoricalRecords(excluded_fields=["modifie_le", "version"])
 
     class Meta:
         verbose_name = "programmation"

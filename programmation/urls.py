@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .vues import documents, exports
+from .vues import documents, exports, imports
 from .vues import programmation as vues
 
 PROGRAMMATION = "programmations/<int:annee>/<str:departement>/<str:programme>/"
@@ -10,6 +10,8 @@ urlpatterns = [
     path(f"{PROGRAMMATION}pdf/", documents.programmation_pdf, name="programmation_pdf"),
     path(f"{PROGRAMMATION}export.xlsx", exports.programmation_xlsx, name="programmation_xlsx"),
     path(f"{PROGRAMMATION}export.csv", exports.programmation_csv, name="programmation_csv"),
+    path(f"{PROGRAMMATION}import/", imports.importer_tableur, name="programmation_import"),
+    path(f"{PROGRAMMATION}modele.xlsx", imports.modele, name="programmation_modele"),
     path(f"{PROGRAMMATION}actions/nouvelle/", vues.action_creer, name="action_creer"),
     path(f"{PROGRAMMATION}actions/apercu/", vues.action_apercu, name="action_apercu"),
     path(f"{PROGRAMMATION}decisions/", vues.decisions, name="decisions"),

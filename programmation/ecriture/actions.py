@@ -161,8 +161,10 @@ def stocker_verdicts(action: Action, verdicts: Sequence[Verdict]) -> bool:
 
 
 def _stocker_programmation(programmation_id: int, r: Resultat) -> None:
-    """Stores totals, verdicts and counts with update(): figures, not a user's change, so no history row."""
+    """Stores totals, verdicts and counts with update(): figures, not a user's change, so no history row.
+    Every guarded write ends here: it also moves the programmation's change marker (``version``)."""
     Programmation.objects.filter(pk=programmation_id).update(
+        version=models.F("version") + 1,
         total_fipd=r.totaux.total_fipd,
         total_formation=r.totaux.total_formation,
         total_prevention_primaire=r.totaux.total_prevention_primaire,

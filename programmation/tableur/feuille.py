@@ -247,6 +247,7 @@ def lire_feuille(feuille: Feuille | None, lue: ProgrammationLue) -> None:
     entete = comprendre_entete(feuille, problemes)
     if entete is None:
         return
+    lue.colonnes = {chemin: entete.ecrits[colonne] for chemin, colonne in entete.par_chemin.items()}
     lignes = [(n, c) for n, c in feuille.lignes if any(_lue(entete, i) for i in c)]
     if not any(any(_donnee(entete, i) for i in c) for _, c in lignes):
         problemes.ajouter(

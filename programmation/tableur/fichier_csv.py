@@ -17,6 +17,7 @@ from eligibilite.lecture import ProgrammationLue
 from .feuille import Cellules, TableurIllisible, collecter, lire_feuille, nouvelle_lue, trop_gros
 
 SEPARATEURS = (";", ",", "\t")
+NEUTRALISES = tuple("=+-@\t\r")  # what an export's leading apostrophe protects (``classeurs.neutraliser``)
 CONTROLES = tuple(chr(c) for c in range(32) if chr(c) not in "\t\n\r")  # what no text file holds
 PART_DE_CONTROLES_MAXIMALE = 0.01  # above it, the text is a binary file's bytes
 MESSAGE_BINAIRE = (
@@ -93,6 +94,15 @@ def separateur(texte: str) -> str:
     return max(SEPARATEURS, key=lambda s: comptes[s])  # max keeps the first on a tie: « ; »
 
 
+def sans_neutralisation(cellule: str) -> str:
+    """A cell as it was before a CSV export neutralised it: the application's exports (DESIGN.md §9) write an
+    apostrophe before a text that a spreadsheet would run as a formula (« '=HYPERLINK(…) », « '-1 »); the
+    import removes it, so that an export re-imports unchanged."""
+    if cellule[:1] == "'" and cellule[1:2] in NEUTRALISES:
+        return cellule[1:]
+    return cellule
+
+
 def lignes_csv(texte: str) -> Iterator[tuple[int, Cellules]]:
     """Each record with its number (a spreadsheet's row number: a quoted cell may span lines) and its
     non-empty cells."""
@@ -100,7 +110,7 @@ def lignes_csv(texte: str) -> Iterator[tuple[int, Cellules]]:
     numero = 0
     try:
         for numero, cellules in enumerate(lecteur, start=1):  # noqa: B007 (numero is read after the loop)
-            yield numero, {i: v for i, v in enumerate(cellules) if v.strip()}
+            yield numero, {i: sans_neutralisation(v) for i, v in enumerate(cellules) if v.strip()}
     except csv.Error as e:
         ligne = numero + 1
         if "field larger than field limit" in str(e):
