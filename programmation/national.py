@@ -10,6 +10,7 @@ django-filter ``FilterSet`` (validation, widgets, the DSFR form); its cleaned da
 
 from __future__ import annotations
 
+import hashlib
 import unicodedata
 from collections import OrderedDict
 from dataclasses import dataclass, field
@@ -18,6 +19,7 @@ from decimal import Decimal
 
 import django_filters
 from django import forms
+from django.db.models import Count, Max, Sum
 from django.urls import reverse
 
 from eligibilite.regles import Totaux, registre
@@ -25,9 +27,18 @@ from eligibilite.regles.format import consommation
 from fipd.forms import FormulaireDsfr
 
 from .ecriture.faits import ZERO, decimal, parametres_par_programme_et_annee
-from .models import Departement, Enveloppe, Exercice, Programmation, Programme, Region, Statut
+from .models import (
+    Departement,
+    Enveloppe,
+    Exercice,
+    Programmation,
+    Programme,
+    Region,
+    Statut,
+)
 
 NON_COMMENCEE = "non_commencee"
+DUREE_DU_CACHE = 300  # seconds; see ``empreinte``
 STATUTS = [(NON_COMMENCEE, "Non commencée"), *Statut.choices]
 LIBELLES_STATUT = dict(STATUTS)
 
@@ -77,6 +88,39 @@ def departements_de(user):
     if user.est_agent_prefecture:
         return user.departements.all()
     return Departement.objects.none()
+
+
+def empreinte(user, exercice: Exercice) -> str:
+    """A digest of everything the national rows are read from, in two small queries: the year's programmations
+    in the user's scope (how many, the sum of their change markers, which every guarded write moves, and the
+    last status change) and the departmental envelopes' amounts (a department that has not started has no
+    programmation to mark). A parameter's change is a guarded write of every programmation it touches
+    (``enregistrer_valeur_parametre``). Equal digests mean equal rows, whichever process computed them;
+    reference data (department and region names) are not in it, so a cached table lives a few minutes at
+    most (``DUREE_DU_CACHE``)."""
+    programmations = (
+        Programmation.objects.for_user(user)
+        .filter(exercice=exercice)
+        .aggregate(nombre=Count("pk"), versions=Sum("version"), derniere=Max("modifie_le"))
+    )
+    enveloppes = Enveloppe.objects.filter(exercice=exercice, departement__isnull=False).order_by("pk")
+    contenu = (
+        exercice.pk,
+        sorted(programmations.items()),
+        list(enveloppes.values_list("pk", "departement_id", "programme_id", "montant")),
+    )
+    return hashlib.blake2b(repr(contenu).encode(), digest_size=16).hexdigest()
+
+
+def portee(user) -> str:
+    """Which rows a user reads, as a cache key part."""
+    if user.est_national:
+        return "national"
+    if user.est_agent_regional:
+        return f"region-{user.region_id}"
+    return "departements-" + "-".join(
+        str(pk) for pk in sorted(departements_de(user).values_list("pk", flat=True))
+    )
 
 
 def lignes_nationales(user, exercice: Exercice) -> list[LigneNationale]:

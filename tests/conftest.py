@@ -1,6 +1,16 @@
 import pytest
+from django.core.cache import cache
 
 from tests.factories import ProgrammationFactory, doter
+
+
+@pytest.fixture(autouse=True)
+def cache_vide():
+    """Each test starts with an empty cache: the in-memory cache outlives the rolled-back database, and a
+    digest of a previous test's data could match this one's."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture

@@ -6,6 +6,7 @@ same page for their region (read-only); anyone else gets a 404.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from decimal import Decimal
 from html import escape  # the standard library's: Django's (lazy-aware) costs three times more per call
@@ -13,9 +14,11 @@ from html import escape  # the standard library's: Django's (lazy-aware) costs t
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, QueryDict, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import SafeString, mark_safe
@@ -32,10 +35,13 @@ from ..documents.exports import lignes_csv
 from ..models import Departement, Exercice, Programmation, Region, Statut
 from ..national import (
     COLONNES,
+    DUREE_DU_CACHE,
     FiltreNational,
     departements_de,
+    empreinte,
     filtrer,
     lignes_nationales,
+    portee,
     rapport_mesures,
     totaux,
     trier,
@@ -95,18 +101,70 @@ def colonnes(params: QueryDict, tri: str) -> list[Colonne]:
     return resultat
 
 
-def tableau(request, exercice: Exercice):
-    """The rows after the filters and the sort of the request, the filter set and the sort key."""
+def filtre_de(request) -> FiltreNational:
     regions = Region.objects.order_by("nom")
     if not request.user.est_national:
         regions = regions.filter(pk=request.user.region_id)
-    filtre = FiltreNational(request.GET or None, regions=regions)
-    lignes = lignes_nationales(request.user, exercice)
+    return FiltreNational(request.GET or None, regions=regions)
+
+
+def filtrees(filtre: FiltreNational, lignes):
+    """The rows after the filter set's criteria and sort, and the sort key."""
     tri = TRI_PAR_DEFAUT
     if filtre.is_bound and filtre.form.is_valid():
         lignes = filtrer(lignes, filtre.form.cleaned_data)
         tri = filtre.form.cleaned_data.get("tri") or TRI_PAR_DEFAUT
-    return trier(lignes, tri), filtre, tri
+    return trier(lignes, tri), tri
+
+
+def tableau(request, exercice: Exercice):
+    """The rows after the filters and the sort of the request, the filter set and the sort key."""
+    filtre = filtre_de(request)
+    lignes, tri = filtrees(filtre, lignes_nationales(request.user, exercice))
+    return lignes, filtre, tri
+
+
+def contenu_du_tableau(request, exercice: Exercice, filtre: FiltreNational, peut_valider: bool) -> dict:
+    """The table's rows, the totals and the chart of the request, from the cache when nothing they are read
+    from has changed since (``empreinte``): 404 rows to read, build and total are most of the page's cost
+    (issue 12's profile), and the dashboard is read far more often than a programmation changes."""
+    cle = (
+        "tableau-national:"
+        + hashlib.blake2b(
+            repr(
+                (
+                    empreinte(request.user, exercice),
+                    portee(request.user),
+                    peut_valider,
+                    sorted(request.GET.lists()),
+                )
+            ).encode(),
+            digest_size=16,
+        ).hexdigest()
+    )
+    contenu = cache.get(cle)
+    if contenu is None:
+        lignes, tri = filtrees(filtre, lignes_nationales(request.user, exercice))
+        par_region, france = totaux(lignes)
+        parties = {
+            "exercice": exercice,
+            "filtre": filtre,
+            "france": france,
+            "totaux_regions": par_region,
+            "graphique": graphique(par_region),
+        }
+        contenu = {
+            "corps": corps_du_tableau(lignes, peut_valider),
+            "nb_lignes": len(lignes),
+            "tri": tri,
+            "chiffres": render_to_string("national/_chiffres.html", parties),
+            "filtres": render_to_string("national/_filtres.html", parties),
+            "section_totaux": render_to_string("national/_totaux.html", parties),
+            "france": france,
+            "totaux_regions": par_region,
+        }
+        cache.set(cle, contenu, DUREE_DU_CACHE)
+    return contenu
 
 
 def _montant(valeur) -> str:
@@ -221,8 +279,9 @@ def accueil_national(request):
 @require_GET
 def tableau_de_bord(request, annee: int):
     exercice = charger_exercice(request, annee)
-    lignes, filtre, tri = tableau(request, exercice)
-    par_region, france = totaux(lignes)
+    peut_valider = peut_instruire(request.user) and exercice.ouvert
+    filtre = filtre_de(request)
+    contenu = contenu_du_tableau(request, exercice, filtre, peut_valider)
     params = request.GET.copy()
     params.pop("tri", None)
     requete = request.GET.urlencode()
@@ -235,20 +294,15 @@ def tableau_de_bord(request, annee: int):
     return render(
         request,
         "national/tableau_de_bord.html",
-        {
+        contenu
+        | {
             "title": titre,
             "exercice": exercice,
             "exercices": Exercice.objects.order_by("-annee"),
-            "lignes": lignes,
-            "corps": corps_du_tableau(lignes, peut_instruire(request.user) and exercice.ouvert),
             "filtre": filtre,
-            "colonnes": colonnes(params, tri),
-            "tri": tri,
-            "totaux_regions": par_region,
-            "france": france,
-            "graphique": graphique(par_region),
+            "colonnes": colonnes(params, contenu["tri"]),
             "national": national,
-            "peut_valider": peut_instruire(request.user) and exercice.ouvert,
+            "peut_valider": peut_valider,
             "requete": f"?{requete}" if requete else "",
             "statut_transmise": Statut.TRANSMISE,
         },

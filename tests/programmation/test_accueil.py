@@ -21,6 +21,7 @@ from tests.factories import (
     exercice,
     programme,
 )
+from tests.tableau_national import rangees
 
 pytestmark = pytest.mark.django_db
 D = Decimal
@@ -81,7 +82,7 @@ def trois_departements(programmation):
 
 def programmations_affichees(reponse):
     if "groupes" not in reponse.context:  # the dashboard: the departments whose programmation is started
-        return {lg.departement.code for lg in reponse.context["lignes"] if lg.programmation_id}
+        return {r.departement for r in rangees(reponse) if r.statut != "non_commencee"}
     return {
         ligne.programmation.departement.code
         for _, programmes in reponse.context["groupes"]
@@ -133,7 +134,7 @@ def test_agent_home_groups_by_exercice_newest_first(client_nord, programmation):
 def test_regional_agent_home_is_the_dashboard_of_the_region_read_only(client_sgar, trois_departements):
     reponse = client_sgar.get(reverse("accueil"))
     assert programmations_affichees(reponse) == {"59", "62"}
-    assert {lg.departement.code for lg in reponse.context["lignes"]} == {"02", "59", "60", "62", "80"}
+    assert {r.departement for r in rangees(reponse)} == {"02", "59", "60", "62", "80"}
     html = reponse.content.decode()
     assert "Programmations 2026 – Hauts-de-France" in html
     assert "Ouvrir une programmation" not in html and "Reconduire" not in html
@@ -143,7 +144,7 @@ def test_regional_agent_home_is_the_dashboard_of_the_region_read_only(client_sga
 def test_reviewer_home_is_the_dashboard_of_every_department(client_sg, trois_departements):
     reponse = client_sg.get(reverse("accueil"))
     assert programmations_affichees(reponse) == {"59", "62", "69"}
-    assert len(reponse.context["lignes"]) == 101 * 4  # every department, started or not
+    assert len(rangees(reponse)) == 101 * 4  # every department, started or not
     html = reponse.content.decode()
     assert "Tableau de bord national 2026" in html
     assert "30,0\u202f%" in html  # Nord: 30 000 / 100 000
@@ -166,8 +167,8 @@ def test_the_reviewer_home_shows_the_open_campaign(client_sg):
 def test_the_dashboard_shows_none_without_envelope(client_sg):
     ProgrammationFactory(departement=departement("15"))
     reponse = client_sg.get(reverse("national", args=[2026]), {"recherche": "15", "programme": "R"})
-    (ligne,) = reponse.context["lignes"]
-    assert ligne.consommation is None
+    (ligne,) = rangees(reponse)
+    assert ligne.cellules["Consommation"] == "—"
     assert "aucune" in reponse.content.decode()
 
 

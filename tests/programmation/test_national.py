@@ -2,14 +2,18 @@
 validation of several programmations, scoping, and query counts that do not grow with the actions."""
 
 import io
+import re
 from decimal import Decimal
 
 import pytest
+from django.core.cache import cache
 from django.db import connection, models
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from eligibilite.regles import montant
 from programmation.models import (
     Action,
     Departement,
@@ -21,6 +25,7 @@ from programmation.models import (
     Programme,
     Region,
     Statut,
+    ValeurParametre,
 )
 from tests.factories import (
     ActionFactory,
@@ -30,6 +35,7 @@ from tests.factories import (
     departement,
     doter,
 )
+from tests.tableau_national import rangees
 
 pytestmark = pytest.mark.django_db
 D = Decimal
@@ -77,22 +83,25 @@ def trois(programmation):
 
 
 def lignes(reponse):
-    return [(lg.departement.code, lg.programme.code, lg.statut) for lg in reponse.context["lignes"]]
+    return [(r.departement, r.programme, r.statut) for r in rangees(reponse)]
 
 
 def test_every_department_and_programme_has_a_row_started_or_not(client_sg, trois):
     reponse = client_sg.get(reverse("national", args=[2026]))
-    assert len(reponse.context["lignes"]) == 404
+    assert len(rangees(reponse)) == 404
+    assert "(404 lignes)" in reponse.content.decode()
     statuts = {(d, p): s for d, p, s in lignes(reponse)}
     assert statuts[("59", "R")] == "transmise" and statuts[("15", "D")] == "brouillon"
     assert statuts[("2A", "K")] == "non_commencee"
-    nord = next(
-        lg for lg in reponse.context["lignes"] if lg.departement.code == "59" and lg.programme.code == "R"
-    )
-    assert (nord.enveloppe, nord.total_fipd, nord.plafond_formation) == (
-        D("100000.00"),
-        D("72000.00"),
-        D("14400"),
+    nord = next(r for r in rangees(reponse) if (r.departement, r.programme) == ("59", "R"))
+    assert (
+        nord.cellules["Enveloppe"],
+        nord.cellules["Total retenu"],
+        nord.cellules["Formation / plafond"],
+    ) == (
+        montant(D("100000")),
+        montant(D("72000")),
+        f"{montant(D('0'))} / {montant(D('14400'))}",
     )
     html = reponse.content.decode()
     assert "72,0\u202f%" in html  # one format for consumption
@@ -123,7 +132,7 @@ def test_an_invalid_filter_shows_its_error_and_all_rows(client_sg, trois):
     reponse = client_sg.get(reverse("national", args=[2026]), {"consommation_min": "beaucoup"})
     assert reponse.status_code == 200
     assert "consommation_min" in reponse.context["filtre"].form.errors
-    assert len(reponse.context["lignes"]) == 404
+    assert len(rangees(reponse)) == 404
 
 
 @pytest.mark.parametrize(
@@ -144,8 +153,8 @@ def test_sorting_on_a_column(client_sg, trois, tri, premier):
 
 def test_rows_without_a_figure_sort_last_both_ways(client_sg, trois):
     for tri in ("consommation", "-consommation"):
-        rangees = client_sg.get(reverse("national", args=[2026]), {"tri": tri}).context["lignes"]
-        assert rangees[-1].consommation is None and rangees[0].consommation is not None
+        lues = rangees(client_sg.get(reverse("national", args=[2026]), {"tri": tri}))
+        assert lues[-1].cellules["Consommation"] == "—" and lues[0].cellules["Consommation"] != "—"
 
 
 def test_totals_per_region_and_for_france_follow_the_filters(client_sg, trois):
@@ -202,7 +211,8 @@ def test_a_guessed_id_in_the_selection_is_a_404(client_sg, trois):
 def test_the_regional_agent_reads_every_department_of_the_region_and_nothing_else(client_sgar, trois):
     reponse = client_sgar.get(reverse("national", args=[2026]))
     assert {d for d, _, _ in lignes(reponse)} == {"02", "59", "60", "62", "80"}
-    assert client_sgar.get(reverse("national", args=[2026]), {"recherche": "69"}).context["lignes"] == []
+    aucune = client_sgar.get(reverse("national", args=[2026]), {"recherche": "69"})
+    assert rangees(aucune) == [] and "Aucune ligne ne correspond à ces filtres." in aucune.content.decode()
     assert "Valider les programmations cochées" not in reponse.content.decode()
     csv = b"".join(client_sgar.get(reverse("national_csv", args=[2026])).streaming_content).decode(
         "utf-8-sig"
@@ -271,8 +281,12 @@ def jeu_national():
     )
 
 
-def compter_requetes(client, url, **params):
+def compter_requetes(client, url, froid=False, **params):
+    """The queries of a request after a first one (the session, the user's roles are loaded); ``froid``:
+    with the dashboard's cache emptied in between, so that the table is read from the database."""
     client.get(url, params)
+    if froid:
+        cache.clear()
     with CaptureQueriesContext(connection) as capture:
         reponse = client.get(url, params)
         if reponse.streaming:
@@ -286,9 +300,10 @@ def test_dashboard_and_export_queries_do_not_grow_with_the_actions(client_sg, pr
 
     def mesurer():
         return [
-            compter_requetes(client_sg, url, **params)
+            compter_requetes(client_sg, url, froid=froid, **params)
             for url in urls
             for params in ({}, {"programme": "R", "anomalies": "on"})
+            for froid in (False, True)
         ]
 
     creer_actions(programmation, 10)
@@ -321,3 +336,76 @@ def test_the_national_xlsx_holds_the_rows_and_a_sheet_of_actions_per_programme(c
     actions = list(wb["Programme R"].iter_rows(values_only=True))
     assert actions[0][:3] == ("Département", "Référence", "Intitulé")
     assert len(actions) == 1 + 3
+
+
+# --- The cached table -------------------------------------------------------------------------------------
+
+
+def rangee(client, *, departement="59", programme="R", **params):
+    reponse = client.get(reverse("national", args=[2026]), params)
+    return next(r for r in rangees(reponse) if (r.departement, r.programme) == (departement, programme))
+
+
+def test_a_second_reading_comes_from_the_cache_and_shows_the_same_page(client_sg, trois):
+    url = reverse("national", args=[2026])
+    client_sg.get(url)  # the session and the user's roles
+    cache.clear()
+    with CaptureQueriesContext(connection) as froid:
+        premiere = client_sg.get(url)
+    with CaptureQueriesContext(connection) as chaud:
+        seconde = client_sg.get(url)
+    assert len(chaud) < len(froid)
+    sans_jeton = re.compile(r'name="csrfmiddlewaretoken" value="[^"]+"|nonce="[^"]+"')
+    assert sans_jeton.sub("", seconde.content.decode()) == sans_jeton.sub("", premiere.content.decode())
+
+
+def test_every_kind_of_change_is_read_at_once_despite_the_cache(client_sg, trois):
+    nord, rhone, _ = trois
+    pas_de_calais = ProgrammationFactory(departement=departement("62"))
+    doter(pas_de_calais, "10000.00")
+    assert rangee(client_sg, departement="62").cellules["Total retenu"] == montant(D("0"))
+
+    creer_actions(pas_de_calais, 1, cout_total=D("2000"), montant_fipd=D("1000"))  # a guarded write
+    assert rangee(client_sg, departement="62").cellules["Total retenu"] == montant(D("1000"))
+
+    client_sg.post(reverse("valider_selection", args=[2026]), {"programmations": [nord.pk]})  # a status
+    assert rangee(client_sg).statut == "validee"
+
+    # Money moved to a department that has not started: no programmation is written, and the sum of the
+    # year's envelopes does not change.
+    aisne = doter(departement("02"), "20000.00")
+    assert rangee(client_sg, departement="02").cellules["Enveloppe"] == montant(D("20000"))
+    nord_r = Enveloppe.objects.get(departement=nord.departement, programme__code="R")
+    for enveloppe, nature in ((aisne, "retrait"), (nord_r, "complement")):
+        MouvementEnveloppe(
+            enveloppe=enveloppe, date="2026-06-01", nature=nature, montant=D("5000"), motif="Redéploiement"
+        ).save()
+    assert rangee(client_sg, departement="02").cellules["Enveloppe"] == montant(D("15000"))
+    assert rangee(client_sg).cellules["Enveloppe"] == montant(D("105000"))
+
+    ValeurParametre.objects.create(  # a dated parameter from this year on
+        programme=Programme.objects.get(code="R"),
+        code="part_formation",
+        exercice=Exercice.objects.get(annee=2026),
+        valeur="0.1",
+        source="Essai",
+    )
+    assert rangee(client_sg).cellules["Formation / plafond"] == f"{montant(D('0'))} / {montant(D('7200'))}"
+
+
+def test_the_cache_keeps_each_reader_to_their_own_rows_and_filters(client_sg, trois):
+    assert len(rangees(client_sg.get(reverse("national", args=[2026])))) == 404
+    client = Client()
+    client.force_login(
+        UtilisateurFactory(username="sgar2", role="agent_regional", region=Region.objects.get(code="32"))
+    )
+    regionales = rangees(client.get(reverse("national", args=[2026])))
+    assert {r.departement for r in regionales} == {"02", "59", "60", "62", "80"}
+    assert (
+        "Valider les programmations cochées"
+        not in client.get(reverse("national", args=[2026])).content.decode()
+    )
+    assert {
+        (r.departement, r.programme)
+        for r in rangees(client_sg.get(reverse("national", args=[2026]), {"statut": "transmise"}))
+    } == {("59", "R"), ("69", "R")}
