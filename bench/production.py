@@ -1,12 +1,17 @@
-"""Pages served as in production, each as a ratio to a bare DSFR page served the same way in the same run
-(DESIGN.md §8): gunicorn, PostgreSQL with persistent connections, DEBUG off, static files by WhiteNoise.
+"""Load served as in production (DESIGN.md §8, issue 12), each measure as a ratio to a bare DSFR page served
+the same way in the same run: gunicorn, PostgreSQL with persistent connections, DEBUG off, WhiteNoise.
 
-One command: `.venv/bin/python bench/production.py` (needs PostgreSQL on 127.0.0.1:5432 and `wrk`, Debian
-package `wrk`). It builds the national data set once in its own database (`fipd_bench`; 101 departments ×
-4 programmes × 100 actions, Nord's programme R with 500), starts gunicorn on 127.0.0.1, signs two users in
-(a Nord agent, an SG-CIPDR reviewer), then for each page runs, round after round, `wrk` on the bare page
-and on the page one after the other, and reports throughput, p50/p99 latency and the median ratio of the
-page's throughput to the bare page's. Results: printed, and written to bench/resultats/production.json.
+One command: `.venv/bin/python bench/production.py` (PostgreSQL on 127.0.0.1:5432 and `wrk`, Debian package
+`wrk`, are needed). It builds once, in its own database (`fipd_bench`), the national data set: 101 departments
+× 4 programmes × 100 actions, Nord's programme R with 500, and a realistic history (three edits of each of
+Nord's 500 actions, one edit of every other action). Then it starts gunicorn on 127.0.0.1 and, page after
+page, runs `wrk` on the bare page and on the page alternately (« tours »), and reports for each: throughput,
+p50/p99 latency, and the median ratio of its throughput to the bare page's, against the budget (25 % for
+pages, 20 % for saves). Results are printed and written to bench/resultats/production.json.
+
+The measures: the national dashboard (SG-CIPDR), the 500-action programmation page, the action form, the
+live preview (htmx POST) and saving an action (POST, each request on another of the 500 actions with its
+current version, so every save is a real save through the write rule).
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from pathlib import Path
@@ -28,16 +34,10 @@ RACINE = Path(__file__).resolve().parent.parent
 RESULTATS = RACINE / "bench" / "resultats"
 PYTHON = sys.executable
 BASE_PAR_DEFAUT = "postgres://postgres@127.0.0.1:5432/fipd_bench"
-
-# (name, user, path, budget: the minimum ratio to the bare page's throughput)
-PAGES = [
-    ("tableau_national", "bench.sgcipdr", "/national/2026/", 0.25),
-    ("tableau_national_programme_R", "bench.sgcipdr", "/national/2026/?programme=R", 0.25),
-]
 REFERENCE = "/accessibilite/"
 
 
-def environnement(base: str, port: int) -> dict:
+def environnement(base: str) -> dict:
     env = dict(os.environ)
     env.update(
         DATABASE_URL=base,
@@ -49,6 +49,7 @@ def environnement(base: str, port: int) -> dict:
         DJANGO_SETTINGS_MODULE="fipd.settings",
         PYTHONPATH=str(RACINE),
         LOG_LEVEL="ERROR",
+        AXES_FAILURE_LIMIT="1000000",
     )
     return env
 
@@ -62,8 +63,10 @@ def creer_la_base(base: str) -> None:
             connexion.execute(f'CREATE DATABASE "{nom}"')
 
 
-PREPARATION = """
-import sys
+# Run in a subprocess with the production settings: builds the data (once), signs the users in, and writes
+# what the measures need (cookies, CSRF token, the bodies of the POSTs) as JSON on stdout.
+PREPARATION = r"""
+import json, sys, time
 sys.path.insert(0, "bench")
 import django
 django.setup()
@@ -72,28 +75,72 @@ call_command("migrate", verbosity=0)
 call_command("collectstatic", interactive=False, verbosity=0)
 from run import construire
 construire(100)
+from decimal import Decimal
+from django.middleware.csrf import _get_new_csrf_string, _mask_cipher_secret
 from django.test import Client
 from fipd.models import Utilisateur
+from programmation.ecriture import ecrire_actions
+from programmation.models import Action, Programmation
+
+# A realistic history: three edits of each of Nord's actions, one of every other (once).
+if not Action.history.filter(history_type="~").exists():
+    debut = time.perf_counter()
+    for p in Programmation.objects.select_related("departement", "programme").order_by("pk"):
+        tours = 3 if (p.departement.code, p.programme.code) == ("59", "R") else 1
+        for tour in range(tours):
+            actions = list(p.actions.select_related("porteur"))
+            for a in actions:
+                a.intitule = f"{a.intitule.split(' (v')[0]} (v{tour + 2})"
+            ecrire_actions(p.pk, actions)
+    print(f"historique construit en {time.perf_counter() - debut:.0f} s", file=sys.stderr)
+
+sortie = {"cookies": {}}
 for nom in ("bench.nord", "bench.sgcipdr"):
     client = Client()
     client.force_login(Utilisateur.objects.get(username=nom))
-    print(nom, client.cookies["sessionid"].value)
+    sortie["cookies"][nom] = client.cookies["sessionid"].value
+secret = _get_new_csrf_string()
+sortie["csrf_cookie"], sortie["csrf_jeton"] = secret, _mask_cipher_secret(secret)
+p = Programmation.objects.get(exercice__annee=2026, departement__code="59", programme__code="R")
+actions = list(p.actions.select_related("porteur").order_by("pk"))
+sortie["action"] = actions[0].pk
+
+
+def formulaire(a):
+    return {
+        "reference": a.reference, "intitule": a.intitule, "porteur": a.porteur_id, "categorie": a.categorie,
+        "public": a.public, "milieu": a.milieu, "theme_prevention_primaire": "", "justification": "",
+        "cout_total": f"{a.cout_total}", "montant_demande": "", "montant_fipd": f"{a.montant_fipd}",
+        "code_analytique": "", "date_debut": "", "date_fin": "", "decision": a.decision,
+        "cofinancements-TOTAL_FORMS": "0", "cofinancements-INITIAL_FORMS": "0",
+        "cofinancements-MIN_NUM_FORMS": "0", "cofinancements-MAX_NUM_FORMS": "1000",
+        "porteur-nom": "", "porteur-type": "", "porteur-siret": "", "porteur-rna": "",
+    }
+
+
+sortie["apercu"] = formulaire(actions[0]) | {"action_pk": actions[0].pk}
+sortie["enregistrements"] = [
+    {"pk": a.pk, "version": a.version, "corps": formulaire(a)} for a in actions if a.decision == "retenue"
+]
+print(json.dumps(sortie, default=str))
 """
 
 
-def preparer(env: dict) -> dict[str, str]:
-    """Migrates, builds the data set (once), collects static files; returns the users' session cookies."""
+def preparer(env: dict) -> dict:
     sortie = subprocess.run(
         [PYTHON, "-c", PREPARATION], env=env, cwd=RACINE, capture_output=True, text=True, check=False
     )
     if sortie.returncode:
         sys.exit(f"préparation impossible :\n{sortie.stderr[-3000:]}")
-    cookies = {}
-    for ligne in sortie.stdout.splitlines():
-        nom, _, valeur = ligne.partition(" ")
-        if nom.startswith("bench."):
-            cookies[nom] = valeur
-    return cookies
+    if sortie.stderr.strip():
+        print(sortie.stderr.strip())
+    return json.loads(sortie.stdout.strip().splitlines()[-1])
+
+
+def port_libre() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 def demarrer_gunicorn(env: dict, port: int, workers: int) -> subprocess.Popen:
@@ -117,7 +164,12 @@ def demarrer_gunicorn(env: dict, port: int, workers: int) -> subprocess.Popen:
     )
     for _ in range(100):
         try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}{REFERENCE}", timeout=2)
+            urllib.request.urlopen(
+                urllib.request.Request(
+                    f"http://127.0.0.1:{port}{REFERENCE}", headers={"X-Forwarded-Proto": "https"}
+                ),
+                timeout=2,
+            )
             return serveur
         except OSError:
             time.sleep(0.2)
@@ -130,79 +182,151 @@ LIGNE_LATENCE = re.compile(r"^\s+(50|99)%\s+([0-9.]+)(us|ms|s)\s*$", re.MULTILIN
 UNITES = {"us": 0.001, "ms": 1.0, "s": 1000.0}
 
 
-def wrk(url: str, cookie: str, duree: int, connexions: int) -> dict:
-    sortie = subprocess.run(
-        [
-            "wrk",
-            "-t1",
-            f"-c{connexions}",
-            f"-d{duree}s",
-            "--latency",
-            "-H",
-            f"Cookie: sessionid={cookie}",
-            "-H",
-            "X-Forwarded-Proto: https",
-            url,
-        ],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    if "Non-2xx or 3xx responses" in sortie:
-        sys.exit(f"réponses en erreur sur {url} :\n{sortie}")
+def script_lua(en_tetes: dict, requetes: list[tuple[str, str, str]] | None) -> str:
+    """A wrk script: fixed headers; ``requetes`` (method, path, body) cycled through, one after the other."""
+    lignes = [f'wrk.headers["{k}"] = {json.dumps(v)}' for k, v in en_tetes.items()]
+    if requetes:
+        lignes.append("local requetes = {")
+        for methode, chemin, corps in requetes:
+            lignes.append(f"  {{{json.dumps(methode)}, {json.dumps(chemin)}, {json.dumps(corps)}}},")
+        lignes += [
+            "}",
+            "local i = 0",
+            "request = function()",
+            "  i = i + 1",
+            "  local r = requetes[(i - 1) % #requetes + 1]",
+            '  if r[3] == "" then return wrk.format(r[1], r[2]) end',
+            "  return wrk.format(r[1], r[2], nil, r[3])",
+            "end",
+        ]
+    return "\n".join(lignes) + "\n"
+
+
+def wrk(racine: str, chemin: str, en_tetes: dict, duree: int, connexions: int, requetes=None) -> dict:
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+        script.write(script_lua(en_tetes, requetes))
+    try:
+        sortie = subprocess.run(
+            ["wrk", "-t1", f"-c{connexions}", f"-d{duree}s", "--latency", "-s", script.name, racine + chemin],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+    finally:
+        os.unlink(script.name)
+    erreurs = re.search(r"Non-2xx or 3xx responses: (\d+)", sortie)
     latences = {p: float(v) * UNITES[u] for p, v, u in LIGNE_LATENCE.findall(sortie)}
     return {
         "debit": float(LIGNE_DEBIT.search(sortie).group(1)),
         "p50_ms": round(latences.get("50", 0), 1),
         "p99_ms": round(latences.get("99", 0), 1),
+        "erreurs": int(erreurs.group(1)) if erreurs else 0,
     }
+
+
+def corps(champs: dict) -> str:
+    return "&".join(
+        f"{urllib.parse.quote_plus(str(k))}={urllib.parse.quote_plus(str(v))}" for k, v in champs.items()
+    )
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--base", default=os.environ.get("BENCH_DATABASE_URL", BASE_PAR_DEFAUT))
-    parser.add_argument("--port", type=int, default=0, help="0 : un port libre")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--connexions", type=int, default=4)
     parser.add_argument("--duree", type=int, default=8, help="secondes par mesure")
     parser.add_argument("--tours", type=int, default=3)
+    parser.add_argument("--seulement", help="noms des mesures à faire, séparés par des virgules")
     args = parser.parse_args()
 
     RESULTATS.mkdir(parents=True, exist_ok=True)
-    if not args.port:
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            args.port = s.getsockname()[1]
     creer_la_base(args.base)
-    env = environnement(args.base, args.port)
-    cookies = preparer(env)
-    serveur = demarrer_gunicorn(env, args.port, args.workers)
-    racine = f"http://127.0.0.1:{args.port}"
-    resultats = {"serveur": f"gunicorn, {args.workers} workers, PostgreSQL, DEBUG off", "pages": {}}
+    env = environnement(args.base)
+    donnees = preparer(env)
+    port = port_libre()
+    racine = f"http://127.0.0.1:{port}"
+    origine = f"https://127.0.0.1:{port}"
+    commun = {"X-Forwarded-Proto": "https"}
+
+    def en_tetes(utilisateur, post=False):
+        cookie = f"sessionid={donnees['cookies'][utilisateur]}; csrftoken={donnees['csrf_cookie']}"
+        resultat = commun | {"Cookie": cookie}
+        if post:
+            resultat |= {
+                "Content-Type": "application/x-www-form-urlencoded",
+                "Origin": origine,
+                "Referer": origine + "/",
+                "X-CSRFToken": donnees["csrf_jeton"],
+            }
+        return resultat
+
+    jeton = {"csrfmiddlewaretoken": donnees["csrf_jeton"]}
+    # A save per action of the list, each with the version it will have when its turn comes: the cycle goes
+    # through every action before coming back to the first, so two requests never race on one action.
+    enregistrements = donnees["enregistrements"]
+
+    def sauvegardes(cycle: int) -> list:
+        return [
+            ("POST", f"/actions/{e['pk']}/", corps(e["corps"] | jeton | {"version": e["version"] + cycle}))
+            for e in enregistrements
+        ]
+
+    mesures = [
+        ("tableau_national", "/national/2026/", en_tetes("bench.sgcipdr"), None, 0.25),
+        ("programmation_500_actions", "/programmations/2026/59/R/", en_tetes("bench.nord"), None, 0.25),
+        ("formulaire_action", f"/actions/{donnees['action']}/", en_tetes("bench.nord"), None, 0.25),
+        (
+            "apercu_en_direct",
+            "/programmations/2026/59/R/actions/apercu/",
+            en_tetes("bench.nord", post=True) | {"HX-Request": "true"},
+            [("POST", "/programmations/2026/59/R/actions/apercu/", corps(donnees["apercu"] | jeton))],
+            0.25,
+        ),
+        ("enregistrer_une_action", "/", en_tetes("bench.nord", post=True), "sauvegardes", 0.20),
+    ]
+    if args.seulement:
+        voulues = set(args.seulement.split(","))
+        mesures = [m for m in mesures if m[0] in voulues]
+
+    serveur = demarrer_gunicorn(env, port, args.workers)
+    resultats = {
+        "serveur": f"gunicorn, {args.workers} workers, PostgreSQL (connexions persistantes), DEBUG off",
+        "client": f"wrk, {args.connexions} connexions, {args.duree} s par mesure, {args.tours} tours",
+        "mesures": {},
+    }
+    cycle = 0
     try:
-        for nom, utilisateur, chemin, budget in PAGES:
-            cookie = cookies[utilisateur]
-            wrk(racine + chemin, cookie, 2, args.connexions)  # warm-up (caches, connections)
+        for nom, chemin, entetes, requetes, budget in mesures:
             tours = []
+            if requetes != "sauvegardes":
+                wrk(racine, chemin, entetes, 2, args.connexions, requetes)  # warm-up
             for _ in range(args.tours):
-                reference = wrk(racine + REFERENCE, cookie, args.duree, args.connexions)
-                page = wrk(racine + chemin, cookie, args.duree, args.connexions)
+                reference = wrk(racine, REFERENCE, en_tetes("bench.nord"), args.duree, args.connexions)
+                if requetes == "sauvegardes":
+                    # Fewer saves than actions per measure: each cycle writes every action at most once.
+                    page = wrk(racine, chemin, entetes, args.duree, args.connexions, sauvegardes(cycle))
+                    cycle += 1  # the next measure starts a new cycle (versions + 1), whatever was saved
+                else:
+                    page = wrk(racine, chemin, entetes, args.duree, args.connexions, requetes)
                 tours.append(
                     {"reference": reference, "page": page, "ratio": page["debit"] / reference["debit"]}
                 )
             ratio = statistics.median(t["ratio"] for t in tours)
-            resultats["pages"][nom] = {
+            erreurs = sum(t["page"]["erreurs"] for t in tours)
+            resultats["mesures"][nom] = {
                 "chemin": chemin,
                 "budget": budget,
                 "ratio": round(ratio, 3),
-                "tenu": ratio >= budget,
+                "tenu": ratio >= budget and not erreurs,
                 "tours": tours,
             }
             dernier = tours[-1]
             print(
-                f"{nom:32} {dernier['page']['debit']:7.1f} req/s  p50 {dernier['page']['p50_ms']:6.1f} ms  "
-                f"p99 {dernier['page']['p99_ms']:6.1f} ms  | page nue {dernier['reference']['debit']:7.1f} req/s  "
+                f"{nom:26} {dernier['page']['debit']:7.1f} req/s  p50 {dernier['page']['p50_ms']:6.1f} ms  "
+                f"p99 {dernier['page']['p99_ms']:7.1f} ms | page nue {dernier['reference']['debit']:7.1f} req/s "
                 f"| ratio {ratio:.3f} (budget {budget}) {'tenu' if ratio >= budget else 'NON TENU'}"
+                + (f" — {erreurs} réponses en erreur" if erreurs else "")
             )
     finally:
         serveur.send_signal(signal.SIGTERM)
