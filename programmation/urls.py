@@ -1,9 +1,11 @@
 from django.urls import path
 
+from programmation import identifiants  # noqa: F401  (registers the <id:…> path converter)
+
 from .vues import documents, exports, imports
 from .vues import programmation as vues
 
-PROGRAMMATION = "programmations/<int:annee>/<str:departement>/<str:programme>/"
+PROGRAMMATION = "programmations/<id:annee>/<str:departement>/<str:programme>/"
 
 urlpatterns = [
     path(PROGRAMMATION, vues.programmation, name="programmation"),
@@ -19,6 +21,6 @@ urlpatterns = [
     path(f"{PROGRAMMATION}valider/", vues.valider, name="valider"),
     path(f"{PROGRAMMATION}renvoyer/", vues.renvoyer, name="renvoyer"),
     path(f"{PROGRAMMATION}rouvrir/", vues.rouvrir, name="rouvrir"),
-    path("actions/<int:pk>/", vues.action, name="action"),
-    path("actions/<int:pk>/supprimer/", vues.action_supprimer, name="action_supprimer"),
+    path("actions/<id:pk>/", vues.action, name="action"),
+    path("actions/<id:pk>/supprimer/", vues.action_supprimer, name="action_supprimer"),
 ]

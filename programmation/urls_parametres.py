@@ -1,5 +1,7 @@
 from django.urls import path
 
+from programmation import identifiants  # noqa: F401  (registers the <id:…> path converter)
+
 from .vues import parametres
 
 urlpatterns = [
@@ -9,5 +11,5 @@ urlpatterns = [
         parametres.valeur_ajouter,
         name="parametre_valeur_ajouter",
     ),
-    path("parametres/valeurs/<int:pk>/", parametres.valeur_modifier, name="parametre_valeur"),
+    path("parametres/valeurs/<id:pk>/", parametres.valeur_modifier, name="parametre_valeur"),
 ]

@@ -32,6 +32,7 @@ from fipd.forms import FormulaireDsfr
 
 from ..documents.classeurs import reponse_xlsx
 from ..documents.exports import lignes_csv
+from ..identifiants import identifiant
 from ..models import Departement, Exercice, Programmation, Region, Statut
 from ..national import (
     COLONNES,
@@ -318,8 +319,8 @@ def valider_selection(request, annee: int):
     exiger(
         peut_instruire(request.user), "Seuls le SG-CIPDR et les administrateurs valident les programmations."
     )
-    pks = request.POST.getlist("programmations")
-    if not all(pk.isascii() and pk.isdigit() and len(pk) < 19 for pk in pks):
+    pks = [identifiant(pk) for pk in request.POST.getlist("programmations")]
+    if None in pks:
         raise Http404
     choisies = list(
         Programmation.objects.for_user(request.user)

@@ -52,6 +52,7 @@ from ..forms import (
     erreurs_par_champ,
 )
 from ..historique import historique_action, historique_actions, historique_mouvements, historique_statut
+from ..identifiants import identifiant
 from ..models import Action, Decision, MouvementEnveloppe, Porteur, Programmation, Statut
 from ..workflow import TRANSITIONS, autorisee, changer_statut, possible
 
@@ -428,9 +429,9 @@ def action_apercu(request, annee, departement, programme):
     exiger(peut_saisir(request.user, p))
     pk = request.POST.get("action_pk", "")
     if pk:
-        if not pk.isdigit():
+        if identifiant(pk) is None:
             raise Http404
-        action = get_object_or_404(p.actions.select_related("porteur"), pk=pk)
+        action = get_object_or_404(p.actions.select_related("porteur"), pk=identifiant(pk))
     else:
         action = Action(programmation=p)
     stockee = ligne_stockee(action)
@@ -467,7 +468,8 @@ def decisions(request, annee, departement, programme):
         pks = {pk}
     else:
         pks, decision = set(request.POST.getlist("actions")), request.POST.get("decision", "")
-    if not all(pk.isdigit() for pk in pks):
+    pks = {identifiant(pk) for pk in pks}
+    if None in pks:
         raise Http404
     choisies = list(p.actions.filter(pk__in=pks).select_related("porteur"))
     if len(choisies) != len(pks):
@@ -489,7 +491,7 @@ def decisions(request, annee, departement, programme):
             params=_query_string(retour),
             erreurs=erreurs,
             titre_erreurs="Décision refusée",
-            cochees={int(pk) for pk in pks},
+            cochees=pks,
         )
     libelle = Decision(decision).label
     if len(choisies) == 1:

@@ -530,3 +530,35 @@ def test_action_form_queries_do_not_grow_with_the_actions(client_agent, programm
 
     petite, grande = requetes(10), requetes(500)
     assert petite == grande
+
+
+# --- Probed 500s (issue 9): each is a form error or a 404 ----------------------------------------------
+
+
+@pytest.mark.parametrize("ou", ["creer", "modifier", "apercu"])
+def test_ticking_new_porteur_without_a_type_is_a_form_error(client_agent, programmation, porteur, ou):
+    champs = nouveau_porteur(**{"porteur-type": "", "porteur-siret": "", "porteur-rna": ""})
+    if ou == "creer":
+        reponse = client_agent.post(url_creer(programmation), donnees(None, **champs))
+    elif ou == "modifier":
+        action = ActionFactory(programmation=programmation, porteur=porteur)
+        reponse = client_agent.post(action.get_absolute_url(), donnees_de(action, porteur="", **champs))
+    else:
+        reponse = client_agent.post(url_apercu(programmation), donnees(None, **champs))
+    assert reponse.status_code == 200
+    if ou != "apercu":
+        assert "obligatoire" in erreurs(reponse, "type", "form_porteur")
+    assert Porteur.objects.filter(nom="Maison des familles").count() == 0
+
+
+@pytest.mark.parametrize("pk", ["²", "٣", "99999999999999999999", "-1", "1e3", " 1"])
+def test_ids_that_are_not_database_ids_are_a_404(client_agent, programmation, porteur, pk):
+    action = ActionFactory(programmation=programmation, porteur=porteur)
+    url_decisions = programmation.get_absolute_url() + "decisions/"
+    assert client_agent.post(url_decisions, {"decision_unitaire": f"{pk}:retenue"}).status_code == 404
+    assert client_agent.post(url_decisions, {"actions": [pk], "decision": "retenue"}).status_code == 404
+    apercu = client_agent.post(url_apercu(programmation), donnees(None, action_pk=pk))
+    assert apercu.status_code == 404
+    assert client_agent.get(f"/actions/{pk}/").status_code == 404
+    action.refresh_from_db()
+    assert action.version == 1 and action.decision == "en_instruction"
