@@ -216,7 +216,9 @@ def wrk(racine: str, chemin: str, en_tetes: dict, duree: int, connexions: int, r
         os.unlink(script.name)
     erreurs = re.search(r"Non-2xx or 3xx responses: (\d+)", sortie)
     latences = {p: float(v) * UNITES[u] for p, v, u in LIGNE_LATENCE.findall(sortie)}
+    requetes_faites = re.search(r"(\d+) requests in", sortie)
     return {
+        "requetes": int(requetes_faites.group(1)) if requetes_faites else 0,
         "debit": float(LIGNE_DEBIT.search(sortie).group(1)),
         "p50_ms": round(latences.get("50", 0), 1),
         "p99_ms": round(latences.get("99", 0), 1),
@@ -262,13 +264,24 @@ def main():
         return resultat
 
     jeton = {"csrfmiddlewaretoken": donnees["csrf_jeton"]}
-    # A save per action of the list, each with the version it will have when its turn comes: the cycle goes
-    # through every action before coming back to the first, so two requests never race on one action.
     enregistrements = donnees["enregistrements"]
 
-    def sauvegardes(cycle: int) -> list:
+    def versions_actuelles() -> dict[int, int]:
+        import psycopg
+
+        with psycopg.connect(args.base) as connexion:
+            return dict(
+                connexion.execute(
+                    "SELECT id, version FROM programmation_action WHERE id = ANY(%s)",
+                    ([e["pk"] for e in enregistrements],),
+                ).fetchall()
+            )
+
+    def sauvegardes(versions: dict[int, int]) -> list:
+        """A save per retained action of the list, each with its current version read from the database just
+        before the measure, so that every save is a real one (a stale version would only be refused)."""
         return [
-            ("POST", f"/actions/{e['pk']}/", corps(e["corps"] | jeton | {"version": e["version"] + cycle}))
+            ("POST", f"/actions/{e['pk']}/", corps(e["corps"] | jeton | {"version": versions[e["pk"]]}))
             for e in enregistrements
         ]
 
@@ -295,7 +308,6 @@ def main():
         "client": f"wrk, {args.connexions} connexions, {args.duree} s par mesure, {args.tours} tours",
         "mesures": {},
     }
-    cycle = 0
     try:
         for nom, chemin, entetes, requetes, budget in mesures:
             tours = []
@@ -304,9 +316,13 @@ def main():
             for _ in range(args.tours):
                 reference = wrk(racine, REFERENCE, en_tetes("bench.nord"), args.duree, args.connexions)
                 if requetes == "sauvegardes":
-                    # Fewer saves than actions per measure: each cycle writes every action at most once.
-                    page = wrk(racine, chemin, entetes, args.duree, args.connexions, sauvegardes(cycle))
-                    cycle += 1  # the next measure starts a new cycle (versions + 1), whatever was saved
+                    # Each action at most once per measure (wrk goes through the list once, in order, before
+                    # it would come back to the first): fewer saves per measure than retained actions.
+                    avant = versions_actuelles()
+                    page = wrk(racine, chemin, entetes, args.duree, args.connexions, sauvegardes(avant))
+                    apres = versions_actuelles()
+                    # Saves the database holds, to compare with the requests: a refused save writes nothing.
+                    page["ecritures"] = sum(apres[pk] - avant[pk] for pk in avant)
                 else:
                     page = wrk(racine, chemin, entetes, args.duree, args.connexions, requetes)
                 tours.append(
@@ -327,6 +343,11 @@ def main():
                 f"p99 {dernier['page']['p99_ms']:7.1f} ms | page nue {dernier['reference']['debit']:7.1f} req/s "
                 f"| ratio {ratio:.3f} (budget {budget}) {'tenu' if ratio >= budget else 'NON TENU'}"
                 + (f" — {erreurs} réponses en erreur" if erreurs else "")
+                + (
+                    f" — {dernier['page']['ecritures']} écritures / {dernier['page']['requetes']} requêtes"
+                    if "ecritures" in dernier["page"]
+                    else ""
+                )
             )
     finally:
         serveur.send_signal(signal.SIGTERM)

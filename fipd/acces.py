@@ -12,12 +12,38 @@ from django.core.exceptions import PermissionDenied
 def peut_saisir(user, programmation) -> bool:
     """An agent de préfecture of the department (or an administrator) edits actions, porteurs and
     decisions, while the programmation is a draft or returned, in an open exercice."""
-    if not user.is_authenticated:
-        return False
-    est_agent = (
-        user.est_agent_prefecture and user.departements.filter(pk=programmation.departement_id).exists()
-    )
-    return (est_agent or user.is_superuser) and programmation.modifiable
+    return peut_transmettre(user, programmation) and programmation.modifiable
+
+
+def motif_refus_saisie(user, programmation) -> str | None:
+    """Why ``user`` may not change ``programmation`` now (``peut_saisir`` says no), in French; ``None`` when
+    they may. The role comes first: the status is only news to someone who could otherwise write."""
+    p = programmation
+    if not peut_transmettre(user, p):
+        return (
+            "Seuls les agents de la préfecture du département saisissent cette programmation : votre rôle ne "
+            "permet pas de la modifier."
+        )
+    if p.exercice.cloture:
+        return f"L'exercice {p.exercice.annee} est clôturé : la programmation est en lecture seule."
+    if not p.exercice.ouvert:
+        return (
+            f"L'exercice {p.exercice.annee} n'est pas ouvert : les préfectures ne peuvent pas encore saisir leur "
+            "programmation."
+        )
+    if not p.modifiable:
+        return (
+            f"La programmation est désormais « {p.get_statut_display()} » : elle ne se modifie qu'en brouillon "
+            "ou lorsque le SG-CIPDR la renvoie pour correction. Rien n'a été enregistré."
+        )
+    return None
+
+
+def exiger_saisie(user, programmation) -> None:
+    """A 403 that says why (role, closed exercice, status) when ``user`` may not change ``programmation``."""
+    motif = motif_refus_saisie(user, programmation)
+    if motif:
+        raise PermissionDenied(motif)
 
 
 def peut_transmettre(user, programmation) -> bool:

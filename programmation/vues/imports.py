@@ -33,11 +33,11 @@ from django.shortcuts import redirect, render
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods
 
-from fipd.acces import peut_saisir
+from fipd.acces import exiger_saisie
 
 from ..ecriture.import_ import ImportPerime, importer, lire_fichier_importe, motif_import
 from ..forms import FormulaireDsfr
-from ..models import Programmation, Statut
+from ..models import Programmation
 from ..tableur import message_trop_gros, taille_maximale
 from ..tableur.feuille import en_mo
 from ..tableur.modele import modele_xlsx
@@ -157,28 +157,9 @@ def _effacer(jeton: str) -> None:
 # --- The pages ---------------------------------------------------------------------------------------------
 
 
-def raison_lecture_seule(programmation: Programmation) -> str:
-    """Why the user may not import into the programmation (``peut_saisir`` said no), in French."""
-    p = programmation
-    if p.exercice.cloture:
-        return f"L'exercice {p.exercice.annee} est clôturé : la programmation est en lecture seule."
-    if not p.exercice.ouvert:
-        return (
-            f"L'exercice {p.exercice.annee} n'est pas ouvert : les préfectures ne peuvent pas encore saisir ni "
-            "importer leur programmation."
-        )
-    if p.statut not in (Statut.BROUILLON, Statut.A_CORRIGER):
-        return (
-            f"La programmation est « {p.get_statut_display()} » : elle ne peut être modifiée, ni donc importée, "
-            "qu'en brouillon ou lorsqu'elle est renvoyée pour correction."
-        )
-    return "Seuls les agents de la préfecture du département peuvent importer un tableur dans cette programmation."
-
-
 def _charger(request, annee, departement, programme) -> Programmation:
     p = charger_programmation(request, annee, departement, programme)
-    if not peut_saisir(request.user, p):
-        raise PermissionDenied(raison_lecture_seule(p))
+    exiger_saisie(request.user, p)
     return p
 
 

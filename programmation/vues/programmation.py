@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import IntegrityError, transaction
 from django.http import Http404, QueryDict
@@ -26,7 +26,7 @@ from dsfr.utils import list_pages
 from eligibilite.regles import FaitsAction, Parametres, registre
 from eligibilite.regles.delinquance import rang_et_taux
 from eligibilite.regles.programmations import lecture_plafond
-from fipd.acces import exiger, peut_saisir, peut_transmettre
+from fipd.acces import exiger, exiger_saisie, motif_refus_saisie, peut_saisir, peut_transmettre
 
 from ..ecriture import Apercu, RefusEcriture, apercu, apercu_de, decider_actions, ecrire_actions, maxima
 from ..ecriture.faits import (
@@ -316,7 +316,9 @@ def _enregistrer(programmation, form, cofis, form_porteur, version) -> Action:
     return action
 
 
-def formulaire_action(request, programmation: Programmation, action: Action, saisie: bool):
+def formulaire_action(
+    request, programmation: Programmation, action: Action, saisie: bool, refus: str | None = None
+):
     porteurs = Porteur.objects.for_user(request.user).filter(departement_id=programmation.departement_id)
     stockee = ligne_stockee(action)  # before the form changes the instance
     cofinancements_stockes = list(action.cofinancements.all()) if action.pk else []
@@ -330,7 +332,9 @@ def formulaire_action(request, programmation: Programmation, action: Action, sai
         valide = cofis.is_valid() and valide
         if form.porteur_a_creer:
             valide = form_porteur.is_valid() and valide
-        if valide:
+        if refus:
+            contexte_page["refus"] = refus
+        elif valide:
             try:
                 _enregistrer(programmation, form, cofis, form_porteur, version)
             except _PorteurRefuse as e:
@@ -400,25 +404,37 @@ def formulaire_action(request, programmation: Programmation, action: Action, sai
             ),
         }
     )
-    return render(request, "programmation/action.html", contexte_page)
+    return render(request, "programmation/action.html", contexte_page, status=409 if refus else 200)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def action_creer(request, annee, departement, programme):
     p = charger_programmation(request, annee, departement, programme)
-    exiger(peut_saisir(request.user, p))
-    return formulaire_action(request, p, Action(programmation=p), True)
+    return _formulaire_ou_refus(request, p, Action(programmation=p))
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def action(request, pk):
     action = charger_action(request, pk)
-    saisie = peut_saisir(request.user, action.programmation)
+    return _formulaire_ou_refus(request, action.programmation, action)
+
+
+def _formulaire_ou_refus(request, programmation: Programmation, action: Action):
+    """The action's form, or why it may not be saved. Someone whose role never allows it gets a 403 saying
+    so; an agent whose programmation was transmitted (or whose exercice closed) in the meantime, say from
+    another tab, gets their form back as typed with the reason, and nothing is written."""
+    motif = motif_refus_saisie(request.user, programmation)
+    if motif is None:
+        return formulaire_action(request, programmation, action, True)
     if request.method == "POST":
-        exiger(saisie)
-    return formulaire_action(request, action.programmation, action, saisie)
+        if peut_transmettre(request.user, programmation):
+            return formulaire_action(request, programmation, action, True, refus=motif)
+        raise PermissionDenied(motif)
+    if action.pk is None:
+        raise PermissionDenied(motif)
+    return formulaire_action(request, programmation, action, False)
 
 
 @login_required
@@ -426,7 +442,7 @@ def action(request, pk):
 def action_apercu(request, annee, departement, programme):
     """The live preview (htmx): an HTML fragment of what the save would say of the form's action."""
     p = charger_programmation(request, annee, departement, programme)
-    exiger(peut_saisir(request.user, p))
+    exiger_saisie(request.user, p)
     pk = request.POST.get("action_pk", "")
     if pk:
         if identifiant(pk) is None:
@@ -459,7 +475,7 @@ def decisions(request, annee, departement, programme):
     """Retain / not retain / back to instruction: one action (``decision_unitaire=<pk>:<decision>``) or the
     checked ones (``actions=<pk>…&decision=…``), checked as a whole by the write rule."""
     p = charger_programmation(request, annee, departement, programme)
-    exiger(peut_saisir(request.user, p))
+    exiger_saisie(request.user, p)
     retour = request.POST.get("retour", "")
     retour = retour if retour.startswith("?") else ""
     unitaire = request.POST.get("decision_unitaire", "")
@@ -506,7 +522,7 @@ def decisions(request, annee, departement, programme):
 def action_supprimer(request, pk):
     action = charger_action(request, pk)
     p = action.programmation
-    exiger(peut_saisir(request.user, p))
+    exiger_saisie(request.user, p)
     erreurs = []
     if request.method == "POST":
         try:

@@ -399,7 +399,10 @@ def test_a_submitted_programmation_has_no_form(client_agent, programmation, port
     type(programmation).objects.filter(pk=programmation.pk).update(statut="transmise")
     html = client_agent.get(action.get_absolute_url()).content.decode()
     assert 'id="form-action"' not in html and "Fiche de l" in html
-    assert client_agent.post(action.get_absolute_url(), donnees_de(action)).status_code == 403
+    # A save posted from a form opened earlier is refused with the reason (issue 9), nothing written.
+    assert client_agent.post(action.get_absolute_url(), donnees_de(action)).status_code == 409
+    action.refresh_from_db()
+    assert action.version == 1
 
 
 # --- Live preview ---------------------------------------------------------------------------------------
@@ -562,3 +565,47 @@ def test_ids_that_are_not_database_ids_are_a_404(client_agent, programmation, po
     assert client_agent.get(f"/actions/{pk}/").status_code == 404
     action.refresh_from_db()
     assert action.version == 1 and action.decision == "en_instruction"
+
+
+# --- A save refused by the status says why and keeps the input (issue 9) --------------------------------
+
+
+@pytest.mark.parametrize("ou", ["creer", "modifier"])
+def test_saving_after_the_programmation_was_transmitted_says_so_and_keeps_the_input(
+    client_agent, programmation, porteur, ou
+):
+    action = ActionFactory(programmation=programmation, porteur=porteur, montant_fipd=D("5000"))
+    programmation.statut = "transmise"
+    programmation.save()  # from another tab
+    if ou == "creer":
+        reponse = client_agent.post(url_creer(programmation), donnees(porteur, intitule="Maraudes de nuit"))
+    else:
+        reponse = client_agent.post(
+            action.get_absolute_url(), donnees_de(action, intitule="Maraudes de nuit", montant_fipd="4 321")
+        )
+    html = reponse.content.decode()
+    assert reponse.status_code == 409
+    assert "désormais « Transmise »" in html and "Rien n&#x27;a été enregistré" in html
+    assert "Votre rôle" not in html and "votre rôle" not in html
+    assert 'value="Maraudes de nuit"' in html
+    action.refresh_from_db()
+    assert action.intitule != "Maraudes de nuit" and action.version == 1
+    assert Action.objects.count() == 1
+
+
+def test_a_reviewer_posting_an_action_gets_a_403_naming_the_role(client, programmation, porteur):
+    client.force_login(UtilisateurFactory(username="sg", role="instructeur_sgcipdr"))
+    action = ActionFactory(programmation=programmation, porteur=porteur)
+    reponse = client.post(action.get_absolute_url(), donnees_de(action, intitule="Autre"))
+    assert reponse.status_code == 403
+    assert "votre rôle ne permet pas de la modifier" in reponse.content.decode()
+    assert client.get(action.get_absolute_url()).status_code == 200  # reading stays open
+    action.refresh_from_db()
+    assert action.intitule != "Autre"
+
+
+def test_a_closed_exercice_is_named_when_creating(client_agent, programmation):
+    programmation.exercice.etat = "cloture"
+    programmation.exercice.save()
+    reponse = client_agent.get(url_creer(programmation))
+    assert reponse.status_code == 403 and "est clôturé" in reponse.content.decode()
