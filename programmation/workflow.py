@@ -109,6 +109,12 @@ def motifs_de_refus(transition: Transition, programmation: Programmation) -> lis
     """What stands in the way of ``transition``, read from the stored verdicts and counts (one query)."""
     if transition not in (TRANSMETTRE, VALIDER):
         return []
+    if transition is TRANSMETTRE and programmation.total_fipd <= 0 and not programmation.nb_en_instruction:
+        # Read from the stored total: no query. An empty programmation was transmitted in one click (issue 9).
+        return [
+            "La programmation ne retient encore aucune action financée par le FIPD : il n'y a rien à "
+            "transmettre. Saisissez ou importez les actions, puis retenez celles que vous financez."
+        ]
     en_instruction_compte = transition is TRANSMETTRE and programmation.nb_en_instruction > 0
     if not programmation.nb_bloquants and not en_instruction_compte:
         return []

@@ -554,6 +554,11 @@ def _transition(request, annee, departement, programme, nom):
     form = FormulaireCommentaire(request.POST)
     texte = form.cleaned_data["texte"] if form.is_valid() else ""
     try:
+        if nom == "transmettre" and request.POST.get("confirmation") != "oui":
+            raise ValidationError(
+                "Cochez la case de confirmation : une fois transmise, la programmation ne se modifie plus "
+                "jusqu'à ce que le SG-CIPDR la renvoie pour correction."
+            )
         changer_statut(p.pk, nom, request.user, texte, lien=request.build_absolute_uri(p.get_absolute_url()))
     except ValidationError as e:
         return page_programmation(

@@ -143,6 +143,11 @@ def test_parcours_saisie_transmission_renvoi(page, capture):
 
     # --- Submission.
     page.get_by_label("Commentaire pour le SG-CIPDR").fill("Programmation complète.")
+    page.get_by_role("button", name="Transmettre au SG-CIPDR").click()  # the browser asks for the box first
+    programmation.refresh_from_db()
+    assert programmation.statut == Statut.BROUILLON
+    page.locator("label[for=confirmation-transmettre]").click()
+    expect(page.get_by_label("Je transmets au SG-CIPDR")).to_be_checked()
     page.get_by_role("button", name="Transmettre au SG-CIPDR").click()
     expect(page.locator(".fr-alert--success")).to_contain_text("« Transmise »")
     expect(statut(page)).to_have_text("Transmise")

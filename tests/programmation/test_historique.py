@@ -109,7 +109,7 @@ def test_programmation_page_shows_status_envelope_and_action_history(
     modifier(client_agent, action, intitule="Nouvel intitulé")
     client_agent.post(f"/actions/{supprimee.pk}/supprimer/")
     with django_capture_on_commit_callbacks(execute=True):
-        client_agent.post(programmation.get_absolute_url() + "transmettre/")
+        client_agent.post(programmation.get_absolute_url() + "transmettre/", {"confirmation": "oui"})
     doter(programmation, "5000.00", le=date(2026, 6, 1))  # a complement, regional and departmental
 
     reponse = client_agent.get(programmation.get_absolute_url())

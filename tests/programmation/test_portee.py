@@ -131,7 +131,7 @@ CAS = {
         Statut.BROUILLON,
         SAISIE,
         lambda p, a: reverse("transmettre", kwargs=kwargs(p)),
-        lambda p, a: {},
+        lambda p, a: {"confirmation": "oui"},
     ),
     "valider": (
         "post",
@@ -261,7 +261,8 @@ def test_an_agent_cannot_write_once_the_programmation_is_submitted(client_agent,
     Programmation.objects.filter(pk=programmation.pk).update(statut=Statut.TRANSMISE)
     assert client_agent.get(action.get_absolute_url()).status_code == 200  # still readable
     assert client_agent.get(reverse("action_creer", kwargs=kwargs(programmation))).status_code == 403
-    assert client_agent.post(action.get_absolute_url(), donnees_action(action)).status_code == 403
+    # The action form posted from an earlier tab: refused with the reason and the input kept (issue 9).
+    assert client_agent.post(action.get_absolute_url(), donnees_action(action)).status_code == 409
     assert (
         client_agent.post(
             reverse("decisions", kwargs=kwargs(programmation)),

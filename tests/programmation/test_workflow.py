@@ -54,6 +54,8 @@ def statut(programmation):
 
 
 def poster(client, programmation, transition, capture, **donnees):
+    if transition == "transmettre":
+        donnees.setdefault("confirmation", "oui")  # the box the agent ticks
     with capture(execute=True):
         return client.post(url(programmation, transition), donnees)
 
@@ -270,3 +272,20 @@ def test_status_changes_are_recorded_in_the_history_with_their_author(prete, age
         Programmation.history.filter(id=prete.pk).order_by("history_id").values_list("statut", flat=True)
     )
     assert statuts == ["brouillon", "transmise", "a_corriger"]
+
+
+def test_submission_needs_the_confirmation_box(client_agent, prete, django_capture_on_commit_callbacks):
+    reponse = poster(client_agent, prete, "transmettre", django_capture_on_commit_callbacks, confirmation="")
+    assert reponse.status_code == 200
+    assert any("Cochez la case de confirmation" in e for e in reponse.context["erreurs"])
+    assert statut(prete) == Statut.BROUILLON and not Commentaire.objects.exists()
+    assert 'id="confirmation-transmettre"' in reponse.content.decode()
+
+
+def test_an_empty_programmation_is_not_transmitted(
+    client_agent, programmation, django_capture_on_commit_callbacks
+):
+    ActionFactory(programmation=programmation, reference="N1", decision="non_retenue")
+    reponse = poster(client_agent, programmation, "transmettre", django_capture_on_commit_callbacks)
+    assert any("aucune action financée" in e for e in reponse.context["erreurs"])
+    assert statut(programmation) == Statut.BROUILLON
