@@ -15,6 +15,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import IntegrityError, transaction
+from django.db.models import Sum
 from django.http import Http404, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -173,7 +174,22 @@ def contexte_programmation(
     filtres_actifs.pop("page", None)
 
     transitions = [t for t in TRANSITIONS.values() if possible(t, p) and autorisee(t, user, p, agent=agent)]
+    # The stored counts cover the programmation's own verdicts and its retained actions (what the transmission
+    # checks); the table shows every action's badges: both are stated, apart (issue 9).
+    propres = [v for v in p.verdicts if v.get("niveau") in ("bloquant", "alerte")]
+    toutes = p.actions.aggregate(
+        bloquants=Sum("nb_bloquants", default=0), alertes=Sum("nb_alertes", default=0)
+    )
+    bloquants_propres = sum(v["niveau"] == "bloquant" for v in propres)
+    comptes = {
+        "retenues": (p.nb_bloquants, p.nb_alertes),
+        "toutes": (
+            toutes["bloquants"] + bloquants_propres,
+            toutes["alertes"] + len(propres) - bloquants_propres,
+        ),
+    }
     return {
+        "comptes_verdicts": comptes,
         "programmation": p,
         "parametres": parametres_p,
         "regles_non_evaluees": regles.non_evaluees(parametres_p),

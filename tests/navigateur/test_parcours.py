@@ -138,8 +138,8 @@ def test_parcours_saisie_transmission_renvoi(page, capture):
     page.get_by_role("button", name="Ne pas retenir 59-2026-10").click()
     expect(page.locator(".fr-alert--success")).to_contain_text("Action 59-2026-10 : « Non retenue ».")
     assert not programmation.actions.filter(decision=Decision.EN_INSTRUCTION).exists()
-    expect(page.locator("#chiffre-prevention")).to_contain_text(re.compile(r"\b0 verdicts? bloquants?"))
-    expect(page.locator("#chiffre-prevention")).to_contain_text(re.compile(r"\b0 actions? en instruction"))
+    expect(page.locator("#verdicts-retenues")).to_contain_text(re.compile(r"\b0 verdicts? bloquants?"))
+    expect(page.locator("#en-instruction")).to_contain_text(re.compile(r"\b0 actions? en instruction"))
 
     # --- Submission.
     page.get_by_label("Commentaire pour le SG-CIPDR").fill("Programmation complète.")

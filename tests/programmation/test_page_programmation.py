@@ -302,3 +302,25 @@ def test_programmation_page_queries_do_not_grow_with_the_actions(client_agent, p
     assert petite == grande
     assert grande <= 25
     assert duree < 2  # a guard against pathologies only: the budget is measured by bench/
+
+
+def test_verdict_counts_say_what_they_cover_and_match_the_table(client_agent, programmation):
+    """« 0 verdict bloquant » beside a table showing BLOQUANT badges (issue 9): retained / all, apart."""
+    ActionFactory(programmation=programmation, retenue=True, reference="OK")
+    ActionFactory(programmation=programmation, reference="PRISON", milieu="carceral")  # en instruction
+    reponse = client_agent.get(programmation.get_absolute_url())
+    html = reponse.content.decode()
+    retenues, toutes = reponse.context["comptes_verdicts"].values()
+    assert retenues[0] == 0 and toutes[0] == 1
+    assert html.count("fr-badge--error") >= 1  # the table's badge for PRISON
+    carte = html[html.index('id="chiffre-verdicts"') :]
+    carte = carte[: carte.index("</div>")]
+    assert "0 verdict bloquant" in carte
+    assert "Toutes les actions" in carte and "1 verdict bloquant" in carte
+    assert "1 action en instruction" in carte
+
+
+def test_counts_of_all_actions_are_not_repeated_when_they_match(client_agent, programmation):
+    ActionFactory(programmation=programmation, retenue=True, reference="OK")
+    html = client_agent.get(programmation.get_absolute_url()).content.decode()
+    assert 'id="verdicts-retenues"' in html and 'id="verdicts-toutes"' not in html
