@@ -21,6 +21,7 @@ COLONNES_TRI = {
     "intitule": ("intitule", "Intitulé"),
     "porteur": ("porteur__nom", "Porteur"),
     "categorie": ("categorie", "Catégorie"),
+    "cout_total": ("cout_total", "Coût total"),
     "montant_fipd": ("montant_fipd", "Montant FIPD"),
     "decision": ("decision", "Décision"),
 }

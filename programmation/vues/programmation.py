@@ -7,6 +7,7 @@ and ``programmation.workflow`` (status); the pages read the stored verdicts and 
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -20,6 +21,7 @@ from django.http import Http404, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from dsfr.utils import list_pages
@@ -55,6 +57,7 @@ from ..forms import (
 from ..historique import historique_action, historique_actions, historique_mouvements, historique_statut
 from ..identifiants import identifiant
 from ..models import Action, Decision, MouvementEnveloppe, Porteur, Programmation, Statut
+from ..national import DUREE_DU_CACHE
 from ..workflow import TRANSITIONS, autorisee, changer_statut, possible
 
 ZERO = Decimal("0.00")
@@ -168,6 +171,9 @@ def contexte_programmation(
         categories=regles.categories,
     )
     page = Paginator(filtre.qs, ACTIONS_PAR_PAGE).get_page(params.get("page"))
+    sommes = filtre.qs.aggregate(
+        cout_total=Sum("cout_total", default=ZERO), montant_fipd=Sum("montant_fipd", default=ZERO)
+    )
     list_pages(page)
     tri = (filtre.form.cleaned_data.get("tri") or ["reference"])[0] if filtre.is_bound else "reference"
     filtres_actifs = params.copy()
@@ -209,6 +215,7 @@ def contexte_programmation(
         "filtre": filtre,
         "page": page,
         "actions": page.object_list,
+        "sommes": sommes,
         "colonnes": _colonnes(params, tri),
         "tri": tri,
         "retour": f"?{filtres_actifs.urlencode()}" if filtres_actifs else "",
@@ -216,7 +223,9 @@ def contexte_programmation(
         "commentaires": list(p.commentaires.select_related("auteur")),
         "historique_statut": historique_statut(p),
         "historique_mouvements": historique_mouvements(enveloppe_id),
-        "historique_actions": historique_actions(p),
+        # Read only when the block is not in the fragment cache (keyed by the change marker, like the rows).
+        "historique_actions": SimpleLazyObject(lambda: historique_actions(p)),
+        "duree_cache": DUREE_DU_CACHE,
         "breadcrumb_data": fil_ariane(p),
         "urls": urls_de(p),
         "cochees": set(),
@@ -224,8 +233,24 @@ def contexte_programmation(
     }
 
 
+def cle_des_lignes(programmation: Programmation, saisie: bool, params: QueryDict, cochees) -> str:
+    """What the rendered rows of the actions table depend on, as a cache key: the programmation's change
+    marker (every guarded write moves it: actions, decisions, imports, recomputed verdicts after a porteur or
+    a parameter changed) and its last status change, whether the reader may decide, the filters, sort and page
+    asked for, and the boxes left ticked after a refused decision. Any process reads a write at once: the key
+    comes from the row, not from a signal. The one staleness: a porteur renamed while its exercice is closed
+    (closed exercices are not recomputed) shows under its old name for ``DUREE_DU_CACHE`` at most."""
+    p = programmation
+    demande = sorted((k, tuple(params.getlist(k))) for k in params)
+    contenu = (p.pk, p.version, p.modifie_le.isoformat(), saisie, demande, sorted(cochees))
+    return hashlib.blake2b(repr(contenu).encode(), digest_size=16).hexdigest()
+
+
 def page_programmation(request, programmation, params=None, status=200, **extra):
     contexte = contexte_programmation(request, programmation, params, **extra)
+    contexte["cle_lignes"] = cle_des_lignes(
+        programmation, contexte["peut_saisir"], request.GET if params is None else params, contexte["cochees"]
+    )
     return render(request, "programmation/programmation.html", contexte, status=status)
 
 
