@@ -16,7 +16,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import IntegrityError, transaction
-from django.db.models import Sum
+from django.db.models import Max, Sum
 from django.http import Http404, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -29,7 +29,7 @@ from dsfr.utils import list_pages
 from eligibilite.regles import FaitsAction, Parametres, registre
 from eligibilite.regles.delinquance import rang_et_taux
 from eligibilite.regles.programmations import lecture_plafond
-from fipd.acces import exiger, exiger_saisie, motif_refus_saisie, peut_saisir, peut_transmettre
+from fipd.acces import exiger, exiger_saisie, motif_refus_saisie, peut_transmettre
 
 from ..ecriture import Apercu, RefusEcriture, apercu, apercu_de, decider_actions, ecrire_actions, maxima
 from ..ecriture.faits import (
@@ -161,8 +161,8 @@ def contexte_programmation(
         list(MouvementEnveloppe.objects.filter(enveloppe_id=enveloppe_id)) if enveloppe_id is not None else []
     )
     plafond, marge = regles.plafond_formation(totaux_stockes(p), parametres_p)
-    saisie = peut_saisir(user, p)
     agent = peut_transmettre(user, p)
+    saisie = agent and p.modifiable  # peut_saisir, without asking the database twice
 
     filtre = FiltreActions(
         params or None,
@@ -180,22 +180,27 @@ def contexte_programmation(
     filtres_actifs.pop("page", None)
 
     transitions = [t for t in TRANSITIONS.values() if possible(t, p) and autorisee(t, user, p, agent=agent)]
+
     # The stored counts cover the programmation's own verdicts and its retained actions (what the transmission
     # checks); the table shows every action's badges: both are stated, apart (issue 9).
-    propres = [v for v in p.verdicts if v.get("niveau") in ("bloquant", "alerte")]
-    toutes = p.actions.aggregate(
-        bloquants=Sum("nb_bloquants", default=0), alertes=Sum("nb_alertes", default=0)
-    )
-    bloquants_propres = sum(v["niveau"] == "bloquant" for v in propres)
-    comptes = {
-        "retenues": (p.nb_bloquants, p.nb_alertes),
-        "toutes": (
-            toutes["bloquants"] + bloquants_propres,
-            toutes["alertes"] + len(propres) - bloquants_propres,
-        ),
-    }
+    def comptes_verdicts():
+        propres = [v for v in p.verdicts if v.get("niveau") in ("bloquant", "alerte")]
+        bloquants_propres = sum(v["niveau"] == "bloquant" for v in propres)
+        toutes = p.actions.aggregate(
+            bloquants=Sum("nb_bloquants", default=0), alertes=Sum("nb_alertes", default=0)
+        )
+        return {
+            "retenues": (p.nb_bloquants, p.nb_alertes),
+            "toutes": (
+                toutes["bloquants"] + bloquants_propres,
+                toutes["alertes"] + len(propres) - bloquants_propres,
+            ),
+        }
+
+    # What the page's fragment cache may skip is read lazily: the card of counts and the actions' history
+    # are keyed by the change marker, the status history by the last status change (see the template).
     return {
-        "comptes_verdicts": comptes,
+        "comptes_verdicts": SimpleLazyObject(comptes_verdicts),
         "programmation": p,
         "parametres": parametres_p,
         "regles_non_evaluees": regles.non_evaluees(parametres_p),
@@ -221,7 +226,7 @@ def contexte_programmation(
         "retour": f"?{filtres_actifs.urlencode()}" if filtres_actifs else "",
         "decisions": Decision.choices,
         "commentaires": list(p.commentaires.select_related("auteur")),
-        "historique_statut": historique_statut(p),
+        "historique_statut": SimpleLazyObject(lambda: historique_statut(p)),
         "historique_mouvements": historique_mouvements(enveloppe_id),
         # Read only when the block is not in the fragment cache (keyed by the change marker, like the rows).
         "historique_actions": SimpleLazyObject(lambda: historique_actions(p)),
@@ -246,11 +251,24 @@ def cle_des_lignes(programmation: Programmation, saisie: bool, params: QueryDict
     return hashlib.blake2b(repr(contenu).encode(), digest_size=16).hexdigest()
 
 
+def cle_des_filtres(programmation: Programmation, params: QueryDict) -> str:
+    """What the rendered filter form depends on: the request and the department's porteurs (its list of
+    porteurs, the slowest part of the page to render), read as the last change of their history, so that a
+    porteur created, renamed or merged shows at once."""
+    p = programmation
+    marqueur = Porteur.history.filter(departement_id=p.departement_id).aggregate(m=Max("history_id"))["m"]
+    demande = sorted((k, tuple(params.getlist(k))) for k in params if k != "page")
+    contenu = (p.pk, p.programme_id, marqueur, demande)
+    return hashlib.blake2b(repr(contenu).encode(), digest_size=16).hexdigest()
+
+
 def page_programmation(request, programmation, params=None, status=200, **extra):
     contexte = contexte_programmation(request, programmation, params, **extra)
+    params = request.GET if params is None else params
     contexte["cle_lignes"] = cle_des_lignes(
-        programmation, contexte["peut_saisir"], request.GET if params is None else params, contexte["cochees"]
+        programmation, contexte["peut_saisir"], params, contexte["cochees"]
     )
+    contexte["cle_filtres"] = cle_des_filtres(programmation, params)
     return render(request, "programmation/programmation.html", contexte, status=status)
 
 
