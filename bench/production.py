@@ -288,6 +288,15 @@ def main():
     mesures = [
         ("tableau_national", "/national/2026/", en_tetes("bench.sgcipdr"), None, 0.25),
         ("programmation_500_actions", "/programmations/2026/59/R/", en_tetes("bench.nord"), None, 0.25),
+        # The same page with its fragment cache missed for the rows and the filter form (a query string that
+        # changes at every request is part of their key): what the first view after a write costs.
+        (
+            "programmation_500_actions_sans_cache",
+            "/programmations/2026/59/R/",
+            en_tetes("bench.nord"),
+            [("GET", f"/programmations/2026/59/R/?vue={i}", "") for i in range(50_000)],
+            0.25,
+        ),
         ("formulaire_action", f"/actions/{donnees['action']}/", en_tetes("bench.nord"), None, 0.25),
         (
             "apercu_en_direct",

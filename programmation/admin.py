@@ -13,6 +13,8 @@ from django.db import transaction
 from django.http import HttpResponseRedirect
 from simple_history.admin import SimpleHistoryAdmin
 
+from programmation.textes import compter
+
 from .ecriture import decider_actions, recalculer
 from .models import (
     Action,
@@ -275,7 +277,7 @@ class ProgrammationAdmin(EcritureGardeeAdmin):
     @admin.action(description="Recalculer les verdicts et les totaux")
     def recalculer_les_verdicts(self, request, queryset):
         n = recalculer(queryset)
-        self.message_user(request, f"{n} programmation(s) recalculée(s).")
+        self.message_user(request, f"{compter(n, 'programmation recalculée', 'programmations recalculées')}.")
 
 
 @admin.register(Action)
@@ -340,7 +342,7 @@ class ActionAdmin(EcritureGardeeAdmin):
         except ValidationError as e:
             self.message_user(request, f"Décision refusée : {message_de(e)}", messages.ERROR)
             return
-        self.message_user(request, f"{queryset.count()} action(s) : « {Decision(decision).label} ».")
+        self.message_user(request, f"{compter(queryset.count(), 'action')} : « {Decision(decision).label} ».")
 
     @admin.action(description="Retenir les actions sélectionnées")
     def retenir(self, request, queryset):

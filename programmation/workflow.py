@@ -25,6 +25,7 @@ from django.template.loader import render_to_string
 
 from fipd.acces import exiger, peut_instruire, peut_transmettre
 from fipd.models import Role
+from programmation.textes import compter
 
 from .ecriture.verrous import controler_exercice_ouvert, verrouiller
 from .models import Action, Commentaire, Decision, Programmation, Statut
@@ -144,7 +145,7 @@ def motifs_de_refus(transition: Transition, programmation: Programmation) -> lis
         )
     if en_instruction:
         motifs.append(
-            f"{len(en_instruction)} action(s) encore en instruction, à retenir ou non avant de transmettre : "
+            f"{compter(len(en_instruction), 'action')} encore en instruction, à retenir ou non avant de transmettre : "
             + ", ".join(en_instruction)
             + "."
         )

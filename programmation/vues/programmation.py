@@ -256,10 +256,16 @@ def cle_des_filtres(programmation: Programmation, params: QueryDict) -> str:
     porteurs, the slowest part of the page to render), read as the last change of their history, so that a
     porteur created, renamed or merged shows at once."""
     p = programmation
-    marqueur = Porteur.history.filter(departement_id=p.departement_id).aggregate(m=Max("history_id"))["m"]
+    marqueur = marqueur_des_porteurs(p.departement_id)
     demande = sorted((k, tuple(params.getlist(k))) for k in params if k != "page")
     contenu = (p.pk, p.programme_id, marqueur, demande)
     return hashlib.blake2b(repr(contenu).encode(), digest_size=16).hexdigest()
+
+
+def marqueur_des_porteurs(departement_id: int):
+    """The last change of a department's porteurs (created, renamed, merged), from their history: what a
+    cached list of porteurs depends on."""
+    return Porteur.history.filter(departement_id=departement_id).aggregate(m=Max("history_id"))["m"]
 
 
 def page_programmation(request, programmation, params=None, status=200, **extra):
@@ -375,6 +381,22 @@ def _enregistrer(programmation, form, cofis, form_porteur, version) -> Action:
     return action
 
 
+def cle_des_champs(programmation: Programmation, action: Action) -> str:
+    """What the rendered fields of an action's form (as stored, on a GET) depend on: the action's values
+    (its version), its co-funders and any recomputation (the programmation's change marker: every guarded
+    write moves it, a co-funder's too), the department's porteurs (the list) and the programme (the fields)."""
+    p = programmation
+    contenu = (
+        p.pk,
+        p.programme_id,
+        p.version,
+        action.pk,
+        action.version,
+        marqueur_des_porteurs(p.departement_id),
+    )
+    return hashlib.blake2b(repr(contenu).encode(), digest_size=16).hexdigest()
+
+
 def formulaire_action(
     request, programmation: Programmation, action: Action, saisie: bool, refus: str | None = None
 ):
@@ -421,6 +443,8 @@ def formulaire_action(
                     version = actuelle.version
             else:
                 messages.success(request, f"L'action {action.reference} est enregistrée.")
+                if request.POST.get("ensuite") == "nouvelle":
+                    return redirect(urls_de(programmation)["action_creer"])
                 return redirect(action.get_absolute_url())
     if saisie:
         if request.method == "POST":
@@ -456,7 +480,11 @@ def formulaire_action(
             "apercu": apercu_action,
             "prefixes_financement_etat": " ".join(PREFIXES_FINANCEMENT_ETAT),
             "decisions": Decision.choices,
-            "historique": historique_action(action) if action.pk else [],
+            "historique": SimpleLazyObject(lambda: historique_action(action)) if action.pk else [],
+            "cle_champs": cle_des_champs(programmation, action)
+            if saisie and request.method == "GET"
+            else None,
+            "duree_cache": DUREE_DU_CACHE,
             "urls": urls_de(programmation),
             "breadcrumb_data": fil_ariane(
                 programmation, f"Action {affichee.reference}" if action.pk else "Nouvelle action"

@@ -202,3 +202,10 @@ def test_refus_sans_nouveau_porteur_aucune_erreur_sur_ses_champs(page):
     expect(page.locator("#id_montant_fipd-desc-error")).to_contain_text("§2.3")
     expect(page.get_by_role("checkbox", name=re.compile(r"^Nouveau porteur"))).not_to_be_checked()
     expect(page.locator("#champs-nouveau-porteur [aria-invalid=true]")).to_have_count(0, timeout=1_000)
+    # The new-porteur fields show only while their box is ticked (issue 9).
+    expect(page.locator("#champs-nouveau-porteur")).to_be_hidden()
+    page.locator("label[for=id_nouveau_porteur]").click()
+    expect(page.locator("#champs-nouveau-porteur")).to_be_visible()
+    expect(page.get_by_label("Nom du porteur")).to_be_visible()
+    page.locator("label[for=id_nouveau_porteur]").click()
+    expect(page.locator("#champs-nouveau-porteur")).to_be_hidden()

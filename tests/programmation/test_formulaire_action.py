@@ -609,3 +609,34 @@ def test_a_closed_exercice_is_named_when_creating(client_agent, programmation):
     programmation.exercice.save()
     reponse = client_agent.get(url_creer(programmation))
     assert reponse.status_code == 403 and "est clôturé" in reponse.content.decode()
+
+
+def test_save_and_add_another_opens_a_new_form(client_agent, programmation, porteur):
+    reponse = client_agent.post(url_creer(programmation), donnees(porteur, ensuite="nouvelle"))
+    assert reponse.status_code == 302 and reponse["Location"] == url_creer(programmation)
+    assert Action.objects.get().reference == "A1"
+    page = client_agent.get(reponse["Location"]).content.decode()
+    assert "action A1 est enregistrée." in page and "Enregistrer et ajouter une autre" in page
+
+
+# --- The form's fields come from the fragment cache on a GET, and follow every change --------------------
+
+
+def test_cached_form_fields_follow_the_action_its_cofunders_and_the_porteurs(
+    client_agent, programmation, porteur
+):
+    action = ActionFactory(programmation=programmation, porteur=porteur, montant_fipd=D("5000"))
+    url = action.get_absolute_url()
+    premiere = client_agent.get(url).content.decode()
+    assert client_agent.get(url).content.decode().count('name="montant_fipd"') == 1
+    assert f'value="5{FINE}000,00"' in premiere or 'value="5 000,00"' in premiere or "5000" in premiere
+
+    client_agent.post(url, donnees_de(action, intitule="Maraudes de nuit"))
+    assert 'value="Maraudes de nuit"' in client_agent.get(url).content.decode()
+
+    PorteurFactory(departement=programmation.departement, nom="Maison des familles")
+    assert "Maison des familles" in client_agent.get(url).content.decode()
+    assert "Maison des familles" in client_agent.get(url_creer(programmation)).content.decode()
+
+    Cofinancement.objects.create(action=action, financeur="Ville de Lille", montant=D("1000"))
+    assert 'value="Ville de Lille"' in client_agent.get(url).content.decode()

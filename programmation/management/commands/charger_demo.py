@@ -28,6 +28,7 @@ from programmation.models import (
     Region,
     Statut,
 )
+from programmation.textes import compter
 
 FICHIER = Path(settings.BASE_DIR) / "fixtures" / "demo.json"
 EXERCICES_CLOTURES = range(2018, 2026)  # past campaigns: read-only
@@ -66,7 +67,7 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(
                 f"Démonstration prête : {len(comptes)} comptes (mot de passe « {donnees['mot_de_passe']} »), "
-                f"{n} action(s) ajoutée(s)."
+                f"{compter(n, 'action ajoutée', 'actions ajoutées')}."
             )
         )
 
