@@ -14,6 +14,7 @@ urlpatterns = [
     path("national/<id:annee>/mesures.csv", national.mesures_csv, name="mesures_csv"),
     path("national/<id:annee>/export.xlsx", exports.national_xlsx, name="national_xlsx"),
     path("national/<id:annee>/export.csv", exports.national_csv, name="national_csv"),
+    path("national/<id:annee>/synthese.pdf", exports.national_pdf, name="national_pdf"),
     path("campagnes/", campagnes.campagnes, name="campagnes"),
     path("campagnes/<id:annee>/<str:transition>/", campagnes.changer_etat_vue, name="campagne_transition"),
     path("enveloppes/<id:annee>/", enveloppes.enveloppes, name="enveloppes"),

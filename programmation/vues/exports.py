@@ -4,10 +4,12 @@ from the user's scope, like the pages: out of scope is a 404."""
 
 from __future__ import annotations
 
+import logging
 from decimal import Decimal
 
 from django.contrib.auth.decorators import login_required
-from django.http import StreamingHttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
+from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from eligibilite.regles.format import taux_consommation
@@ -30,6 +32,8 @@ from ..documents.exports import (
 from ..models import Action, Programme
 from .national import charger_exercice, tableau
 from .programmation import charger_programmation
+
+journal = logging.getLogger(__name__)
 
 LARGEURS_NATIONALES = [26, 10, 26, 11, 14, 16, 16, 14, 16, 16, 16, 10, 10, 18]
 LARGEURS_ACTIONS = [12, 40, 30, 22, 16, 34, 24, 22, 14, 14, 14, 10, 16, 30, 40, 14]
@@ -110,6 +114,49 @@ def national_csv(request, annee: int):
             yield r
 
     return reponse_csv(f"fipd-national-{annee}.csv", list(COLONNES_NATIONALES), rangees())
+
+
+@login_required
+@require_GET
+def national_pdf(request, annee: int):
+    """The national summary as a PDF: the dashboard's rows as filtered, by region with their totals."""
+    # Imported here: WeasyPrint takes over a second to import, which no other page should pay.
+    from ..documents.synthese import nom_de_fichier, rendre_synthese, synthese
+
+    exercice = charger_exercice(request, annee)
+    lignes, filtre, _ = tableau(request, exercice)
+    try:
+        contenu = rendre_synthese(synthese(exercice, lignes, filtres_en_mots(filtre)))
+    except Exception:  # a rendering failure is the service's: a clear page, the details in the log
+        journal.exception("la synthèse nationale %s n'a pas pu être produite", annee)
+        return render(
+            request,
+            "documents/pdf_indisponible.html",
+            {"identifiant": getattr(request, "identifiant", "")},
+            status=500,
+        )
+    reponse = HttpResponse(contenu, content_type="application/pdf")
+    reponse["Content-Disposition"] = f'attachment; filename="{nom_de_fichier(exercice)}"'
+    reponse["Cache-Control"] = "private, no-store"
+    return reponse
+
+
+def filtres_en_mots(filtre) -> list[str]:
+    """The dashboard's filters in force, in words, for the PDF's subtitle (« Programme : R », …)."""
+    if not (filtre.is_bound and filtre.form.is_valid()):
+        return []
+    mots = []
+    for nom, champ in filtre.form.fields.items():
+        valeur = filtre.form.cleaned_data.get(nom)
+        if nom == "tri" or valeur in (None, "", False):
+            continue
+        if valeur is True:
+            mots.append(str(champ.label))
+        elif hasattr(champ, "choices") and not hasattr(valeur, "pk"):
+            mots.append(f"{champ.label} : {dict(champ.choices).get(valeur, valeur)}")
+        else:
+            mots.append(f"{champ.label} : {valeur}")
+    return mots
 
 
 def _programme_filtre(filtre) -> bool:

@@ -14,6 +14,8 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from eligibilite.regles import montant
+from programmation.documents import synthese as module_synthese
+from programmation.documents.synthese import LIGNES_PAR_TABLEAU, synthese
 from programmation.models import (
     Action,
     Departement,
@@ -27,6 +29,7 @@ from programmation.models import (
     Statut,
     ValeurParametre,
 )
+from programmation.national import lignes_nationales
 from tests.factories import (
     ActionFactory,
     ProgrammationFactory,
@@ -35,6 +38,7 @@ from tests.factories import (
     departement,
     doter,
 )
+from tests.programmation.test_pdf import polices_du_pdf, texte_du_pdf
 from tests.tableau_national import rangees
 
 pytestmark = pytest.mark.django_db
@@ -221,7 +225,7 @@ def test_the_regional_agent_reads_every_department_of_the_region_and_nothing_els
 
 
 def test_a_prefecture_agent_gets_404_on_the_dashboard_and_its_exports(client_agent, trois):
-    for nom in ("national", "national_xlsx", "national_csv"):
+    for nom in ("national", "national_xlsx", "national_csv", "national_pdf"):
         assert client_agent.get(reverse(nom, args=[2026])).status_code == 404, nom
     assert client_agent.post(reverse("valider_selection", args=[2026]), {}).status_code == 404
 
@@ -409,3 +413,65 @@ def test_the_cache_keeps_each_reader_to_their_own_rows_and_filters(client_sg, tr
         (r.departement, r.programme)
         for r in rangees(client_sg.get(reverse("national", args=[2026]), {"statut": "transmise"}))
     } == {("59", "R"), ("69", "R")}
+
+
+# --- The national summary PDF (issue 8): the dashboard as filtered, by region, and France ------------------
+
+
+def telecharger(client, **params):
+    reponse = client.get(reverse("national_pdf", args=[2026]), params)
+    assert reponse.status_code == 200, reponse.status_code
+    assert reponse["Content-Type"] == "application/pdf"
+    assert reponse["Content-Disposition"] == 'attachment; filename="synthese-nationale-fipd-2026.pdf"'
+    return reponse.content
+
+
+def test_the_summary_holds_every_row_region_totals_and_france(client_sg, trois, tmp_path):
+    texte = texte_du_pdf(telecharger(client_sg), tmp_path)
+    assert "Synthèse nationale des programmations FIPD 2026" in texte
+    assert "59 – Nord" in texte and "69 – Rhône" in texte and "15 – Cantal" in texte
+    assert "Total Hauts-de-France" in texte and "Total Auvergne-Rhône-Alpes" in texte
+    assert "127 000,00 €" in texte  # 72 000 + 55 000 retained, the French way
+    assert "France (404)" in texte  # 101 departments × 4 programmes, started or not
+    assert "sans filtre" in texte
+    assert "page 1 /" in texte
+    assert any("Marianne" in " ".join(ligne) for ligne in polices_du_pdf(telecharger(client_sg), tmp_path))
+
+
+def test_the_summary_follows_the_dashboards_filters(client_sg, trois, tmp_path):
+    texte = texte_du_pdf(telecharger(client_sg, programme="R", statut="transmise"), tmp_path)
+    assert "59 – Nord" in texte and "69 – Rhône" in texte
+    assert "15 – Cantal" not in texte and "Hauts-de-France (1)" in texte
+    assert "France (2)" in texte and "Programme : R" in texte and "Statut : Transmise" in texte
+
+
+def test_the_regional_agent_gets_their_region_only_and_a_prefecture_agent_a_404(
+    client_sgar, trois, tmp_path, client
+):
+    texte = texte_du_pdf(telecharger(client_sgar), tmp_path)
+    assert "59 – Nord" in texte and "Rhône" not in texte and "France (20)" in texte
+    client.force_login(UtilisateurFactory(username="agent", departements=[trois[0].departement]))
+    assert client.get(reverse("national_pdf", args=[2026])).status_code == 404
+    assert client.get(reverse("national_pdf", args=[1999])).status_code == 404
+
+
+def test_a_regions_rows_come_in_chunks_of_tables(trois):
+    sg = UtilisateurFactory(username="sg2", role="instructeur_sgcipdr")
+    s = synthese(
+        Exercice.objects.get(annee=2026), lignes_nationales(sg, Exercice.objects.get(annee=2026)), []
+    )
+    plus_grande = max(s.regions, key=lambda r: r.total.nb_lignes)
+    assert plus_grande.total.nb_lignes > LIGNES_PAR_TABLEAU  # e.g. 13 departments × 4 programmes
+    assert [len(t) for t in plus_grande.tableaux][0] == LIGNES_PAR_TABLEAU
+    assert sum(len(t) for t in plus_grande.tableaux) == plus_grande.total.nb_lignes
+    assert sum(r.total.nb_lignes for r in s.regions) == s.france.nb_lignes == 404
+
+
+def test_a_rendering_failure_is_a_clear_page(client_sg, trois, monkeypatch):
+    def echoue(_donnees):
+        raise RuntimeError("WeasyPrint en panne")
+
+    monkeypatch.setattr(module_synthese, "rendre_synthese", echoue)
+    reponse = client_sg.get(reverse("national_pdf", args=[2026]))
+    assert reponse.status_code == 500
+    assert "La synthèse nationale n'a pas pu être produite" in reponse.content.decode()
