@@ -23,6 +23,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
 
+from eligibilite.regles.libelles import texte_de_refus
 from fipd.acces import exiger, peut_instruire, peut_transmettre
 from fipd.models import Role
 from programmation.textes import compter
@@ -120,7 +121,7 @@ def motifs_de_refus(transition: Transition, programmation: Programmation) -> lis
     if not programmation.nb_bloquants and not en_instruction_compte:
         return []
     motifs = [
-        f"{v['regle']} : {v['message']} ({v['source']})"
+        texte_de_refus(v["regle"], v["message"], v["source"])
         for v in programmation.verdicts
         if v.get("niveau") == "bloquant"
     ]
@@ -139,7 +140,7 @@ def motifs_de_refus(transition: Transition, programmation: Programmation) -> lis
             en_instruction.append(reference)
             continue
         motifs.extend(
-            f"Action {reference} – {v['regle']} : {v['message']} ({v['source']})"
+            f"Action {reference} – {texte_de_refus(v['regle'], v['message'], v['source'])}"
             for v in verdicts
             if v.get("niveau") == "bloquant"
         )

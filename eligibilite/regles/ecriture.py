@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from .faits import Verdict
 from .format import montant
+from .libelles import texte_de_refus
 
 ZERO = Decimal("0")
 
@@ -26,10 +27,11 @@ class Refus:
 
     @property
     def message(self) -> str:
-        texte = f"{self.verdict.message} ({self.verdict.source})"
+        suite = ""
         if self.aggravation is not None:
-            texte += f" Cette modification l'aggrave de {montant(self.aggravation)}."
-        return f"{self.verdict.regle} : {texte}"
+            suite = f"Cette modification l'aggrave de {montant(self.aggravation)}."
+        v = self.verdict
+        return texte_de_refus(v.regle, v.message, v.source, suite)
 
 
 def refus_ecriture(

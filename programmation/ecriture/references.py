@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 
 from eligibilite.regles import Niveau
+from eligibilite.regles.libelles import texte_de_refus
 from programmation.models import (
     Action,
     CelluleSuivi,
@@ -145,7 +146,7 @@ def _refuser_si_bloquee(action_id: int) -> None:
     if bloquants:
         raise ValidationError(
             [
-                ValidationError(f"{v['regle']} : {v['message']} ({v['source']})", code=v["regle"])
+                ValidationError(texte_de_refus(v["regle"], v["message"], v["source"]), code=v["regle"])
                 for v in bloquants
             ]
         )

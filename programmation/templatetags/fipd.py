@@ -10,6 +10,7 @@ from eligibilite.regles import arrondi_inferieur
 from eligibilite.regles import montant as formater_montant
 from eligibilite.regles import pourcentage as formater_pourcentage
 from eligibilite.regles.format import montant_saisi, taux_consommation
+from eligibilite.regles.libelles import libelle_regle as _libelle_regle
 
 register = template.Library()
 
@@ -80,3 +81,9 @@ def badge_statut(statut: str, libelle: str) -> SafeString:
     return mark_safe(
         f'<p class="fr-badge fr-badge--sm{CLASSES_STATUT.get(statut, "")}">{escape(libelle)}</p>'
     )
+
+
+@register.filter
+def libelle_regle(code):
+    """A rule's French label (« MILIEU_CARCERAL » → « Action en milieu carcéral »)."""
+    return _libelle_regle(str(code or ""))

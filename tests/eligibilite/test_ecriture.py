@@ -47,7 +47,8 @@ def test_a_prison_action_cannot_be_retained(p):
     prison = action(reference="P1", milieu="carceral")
     refus = ecrire([], [prison], [prison], p)
     assert [(r.reference, r.verdict.regle) for r in refus] == [("P1", "MILIEU_CARCERAL")]
-    assert refus[0].message.startswith("MILIEU_CARCERAL : ")
+    assert refus[0].message.startswith("Action en milieu carcéral — ")
+    assert refus[0].message.endswith("[MILIEU_CARCERAL]")
     assert "§2.1" in refus[0].message
 
 
@@ -93,7 +94,8 @@ def test_going_over_the_envelope_is_refused_with_the_figures(p):
     (refus,) = ecrire([a1], [relevee], [relevee], p, enveloppe=D("4000.00"))
     assert refus.verdict.regle == "ENVELOPPE_DEPASSEE"
     assert refus.aggravation is None
-    assert refus.message.startswith("ENVELOPPE_DEPASSEE : ")
+    assert refus.message.startswith("Enveloppe départementale dépassée — ")
+    assert refus.message.endswith("[ENVELOPPE_DEPASSEE]")
     for figure in ("4000.01", "4000.00", "0.01"):
         assert montant(D(figure)) in refus.message
 

@@ -364,7 +364,7 @@ def test_an_import_whose_rows_pass_but_whose_total_breaks_the_training_cap_is_re
 
     assert not bilan.ecrit and not bilan.erreurs
     assert all(not lg.bloquante for lg in bilan.lignes)  # each row is valid
-    assert len(bilan.refus) == 1 and bilan.refus[0].startswith("FORMATION_PLAFOND : ")
+    assert len(bilan.refus) == 1 and bilan.refus[0].startswith("Plafond des actions de formation — ")
     assert etat_de_la_base() == avant
 
 
@@ -375,7 +375,9 @@ def test_a_retained_row_with_a_blocking_verdict_refuses_the_import_and_names_its
     )
 
     verdict = bilan.lignes[1].verdicts[0]
-    assert bilan.refus == [f"Ligne 3 (action P1) – MILIEU_CARCERAL : {verdict.message} ({verdict.source})"]
+    assert bilan.refus == [
+        f"Ligne 3 (action P1) – Action en milieu carcéral — {verdict.message} ({verdict.source}) [MILIEU_CARCERAL]"
+    ]
     assert etat_de_la_base() == avant
 
 
@@ -689,7 +691,9 @@ def test_the_facts_of_programme_d_are_imported():
     assert (action.iscg_premiere_annee, action.mesure_snpd_id) == (2026, 35)
     # In its second year the post is co-funded at 50 % at most: 40 000 € is refused.
     bilan = importer_fichier(p, fichier_csv([[*ligne, "40000", "2025", "35"]], entete))
-    assert [r.split(" : ")[0] for r in bilan.refus] == ["Ligne 2 (action D1) – ISCG_TAUX"]
+    assert len(bilan.refus) == 1
+    assert bilan.refus[0].startswith("Ligne 2 (action D1) – Poste d'ISCG : taux de cofinancement — ")
+    assert bilan.refus[0].endswith("[ISCG_TAUX]")
 
 
 @faits_d_et_s
@@ -1121,7 +1125,7 @@ def test_the_command_exits_1_when_the_write_rule_refuses(tmp_path, programmation
     sortie = commande(tmp_path, contenu, *OPTIONS)
     assert (sortie.code, sortie.stdout) == (1, "")
     assert sortie.lignes[0] == "Import refusé par la règle d'écriture (1 motif) : rien n'a été enregistré."
-    assert sortie.lignes[1].startswith("FORMATION_PLAFOND : ")
+    assert sortie.lignes[1].startswith("Plafond des actions de formation — ")
     assert etat_de_la_base() == avant
 
 

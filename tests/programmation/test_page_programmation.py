@@ -253,7 +253,8 @@ def test_a_bulk_decision_is_all_or_nothing_and_lists_each_refusal(client_agent, 
     assert reponse.status_code == 200
     html = reponse.content.decode()
     assert "fr-alert--error" in html and "Décision refusée" in html
-    assert "Action PRISON – MILIEU_CARCERAL" in html and "Action THEME – PREVENTION_PRIMAIRE_THEME" in html
+    assert "Action PRISON – Action en milieu carcéral — " in html and "[MILIEU_CARCERAL]" in html
+    assert "Action THEME – Prévention primaire : thème — " in html and "[PREVENTION_PRIMAIRE_THEME]" in html
     assert set(Action.objects.values_list("decision", flat=True)) == {"en_instruction"}
     assert reponse.context["filtre"].form.cleaned_data["decision"] == "en_instruction"  # the filters kept
 

@@ -83,7 +83,11 @@ def test_submission_is_refused_with_the_reasons_while_actions_are_en_instruction
 
     assert reponse.status_code == 200
     erreurs = reponse.context["erreurs"]
-    assert any(e.startswith("Action REF – REFERENT_PARCOURS_NON_ASSOCIATIF") for e in erreurs)
+    assert any(
+        e.startswith("Action REF – Référent de parcours porté hors d'une association — ")
+        and e.endswith("[REFERENT_PARCOURS_NON_ASSOCIATIF]")
+        for e in erreurs
+    )
     assert any("encore en instruction" in e and "INSTR1, INSTR2" in e for e in erreurs)
     assert statut(prete) == Statut.BROUILLON
     assert not Commentaire.objects.exists() and not mailoutbox
@@ -98,7 +102,10 @@ def test_submission_is_refused_while_the_envelope_is_exceeded(
         enveloppe=enveloppe, date="2026-06-01", nature="retrait", montant=D("30000"), motif="Retrait"
     ).save()
     reponse = poster(client_agent, programmation, "transmettre", django_capture_on_commit_callbacks)
-    assert any(e.startswith("ENVELOPPE_DEPASSEE") for e in reponse.context["erreurs"])
+    assert any(
+        e.startswith("Enveloppe départementale dépassée — ") and e.endswith("[ENVELOPPE_DEPASSEE]")
+        for e in reponse.context["erreurs"]
+    )
     assert "fr-alert--error" in reponse.content.decode()
     assert statut(programmation) == Statut.BROUILLON
 
@@ -180,7 +187,10 @@ def test_validation_is_refused_while_a_blocking_verdict_remains(
     client.force_login(sgcipdr)
     reponse = poster(client, prete, "valider", django_capture_on_commit_callbacks)
     assert reponse.status_code == 200
-    assert any(e.startswith("ENVELOPPE_DEPASSEE") for e in reponse.context["erreurs"])
+    assert any(
+        e.startswith("Enveloppe départementale dépassée — ") and e.endswith("[ENVELOPPE_DEPASSEE]")
+        for e in reponse.context["erreurs"]
+    )
     assert statut(prete) == Statut.TRANSMISE
 
 
