@@ -43,8 +43,12 @@ format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
+# Two processes (pytest-xdist): the suite holds under ten minutes on a 2-core machine; PYTEST_WORKERS=0 runs it
+# in one process.
+PYTEST_WORKERS ?= 2
+
 test: lint
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS)
 
 bench: migrate
 	$(BIN)/python bench/run.py
