@@ -9,6 +9,8 @@ or the name changes; a merge goes through ``ecriture.references.fusionner_porteu
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from decimal import Decimal
 from itertools import groupby
 
@@ -73,13 +75,37 @@ class FormulaireRecherche(FormulaireDsfr):
         ]
 
 
+# The letters French names carry with accents: a search for « mediation » finds « Médiation », and the reverse.
+VARIANTES = {
+    "a": "aàâä",
+    "c": "cç",
+    "e": "eéèêë",
+    "i": "iîï",
+    "o": "oôö",
+    "u": "uùûü",
+    "y": "yÿ",
+}
+
+
+def motif_sans_accents(texte: str) -> str:
+    """A regular expression matching ``texte`` whatever its accents (read case-insensitively by ``iregex``):
+    the same on SQLite (Python's ``re``) and PostgreSQL (``~*``), without the ``unaccent`` extension."""
+    decompose = unicodedata.normalize("NFKD", texte.lower())
+    lettres = "".join(c for c in decompose if not unicodedata.combining(c))
+    morceaux = []
+    for c in lettres:
+        variantes = VARIANTES.get(c)
+        morceaux.append(f"[{variantes}{variantes.upper()}]" if variantes else re.escape(c))
+    return "".join(morceaux)
+
+
 def rechercher(queryset, texte: str):
-    """Name or RNA containing the text (without regard to case), or SIRET containing its digits (spaces
-    ignored)."""
+    """Name containing the text without regard to case or accents, RNA containing it without regard to case,
+    or SIRET containing its digits (spaces ignored)."""
     texte = texte.strip()
     if not texte:
         return queryset
-    condition = Q(nom__icontains=texte) | Q(rna__icontains=texte)
+    condition = Q(nom__iregex=motif_sans_accents(texte)) | Q(rna__icontains=texte)
     chiffres = ESPACES.sub("", texte)
     if chiffres.isascii() and chiffres.isdigit():
         condition |= Q(siret__contains=chiffres)

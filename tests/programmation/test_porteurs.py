@@ -97,6 +97,24 @@ def test_search_by_name_siret_and_rna(agent_nord, programmation):
     assert "Aucun porteur ne correspond à cette recherche." in reponse.content.decode()
 
 
+@pytest.mark.parametrize(
+    "texte", ["médiation", "MEDIATION", "Médiation", "mediation", "école", "ECOLE", "Ecole de la médiation"]
+)
+def test_search_ignores_case_and_accents(agent_nord, programmation, texte):
+    PorteurFactory(nom="École de la Médiation")
+    PorteurFactory(nom="Autre structure")
+    assert noms(agent_nord.get("/porteurs/", {"q": texte})) == ["École de la Médiation"]
+
+
+@pytest.mark.parametrize("texte", ["(", "[a-", ".*", "\\", "a+b?", "%", "_", "'; DROP TABLE", "x" * 100])
+def test_search_with_special_characters_is_literal(agent_nord, programmation, texte):
+    PorteurFactory(nom="Association (loi 1901) a+b? 100 % .*")
+    reponse = agent_nord.get("/porteurs/", {"q": texte})
+    assert reponse.status_code == 200
+    attendu = ["Association (loi 1901) a+b? 100 % .*"] if texte in ("(", ".*", "a+b?", "%") else []
+    assert noms(reponse) == attendu
+
+
 def test_search_of_another_department_finds_nothing(agent_nord, programmation, rhone):
     assert noms(agent_nord.get("/porteurs/", {"q": "lyonnaise"})) == []
     assert noms(agent_nord.get("/porteurs/", {"departement": "69"})) == []
