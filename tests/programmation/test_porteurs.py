@@ -498,3 +498,15 @@ def test_page_queries_do_not_grow_with_porteurs_and_actions(agent_nord, programm
             )
         )
     assert mesures[0] == mesures[1], mesures
+
+
+def test_the_programmation_page_shows_the_kept_porteur_at_once_after_a_merge(agent_nord, programmation):
+    """The page's fragment cache is keyed by the programmation's change marker and the porteurs' history:
+    both move with a merge."""
+    garde = PorteurFactory(nom="Maison des adolescents")
+    doublon = PorteurFactory(nom="MDA Valenciennes")
+    ActionFactory(programmation=programmation, porteur=doublon, retenue=True)
+    assert "MDA Valenciennes" in agent_nord.get(programmation.get_absolute_url()).content.decode()
+    agent_nord.post(f"/porteurs/{garde.pk}/fusionner/confirmer/", {"absorbe": doublon.pk}, follow=True)
+    html = agent_nord.get(programmation.get_absolute_url()).content.decode()
+    assert "MDA Valenciennes" not in html and "Maison des adolescents" in html
