@@ -221,8 +221,8 @@ def porteur_modifier(request, pk: int):
     if request.method == "POST" and formulaire.is_valid():
         try:
             formulaire.save()
-        except ValidationError as erreur:
-            formulaire.add_error(None, erreur)
+        except ValidationError as erreur:  # already checked by the form: only what changed meanwhile
+            formulaire.add_error(None, " ".join(erreur.messages))
         except IntegrityError:
             formulaire.add_error(
                 "siret", "Un porteur de ce département vient d'enregistrer ce SIRET : rechargez la page."

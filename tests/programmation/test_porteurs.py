@@ -510,3 +510,9 @@ def test_the_programmation_page_shows_the_kept_porteur_at_once_after_a_merge(age
     agent_nord.post(f"/porteurs/{garde.pk}/fusionner/confirmer/", {"absorbe": doublon.pk}, follow=True)
     html = agent_nord.get(programmation.get_absolute_url()).content.decode()
     assert "MDA Valenciennes" not in html and "Maison des adolescents" in html
+
+
+def test_the_action_page_links_to_its_porteur(agent_nord, programmation):
+    action = ActionFactory(programmation=programmation, retenue=True)
+    html = agent_nord.get(action.get_absolute_url()).content.decode()
+    assert f'href="/porteurs/{action.porteur_id}/"' in html
