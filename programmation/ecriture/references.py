@@ -241,8 +241,16 @@ def fusionner_porteurs(garde: Porteur, absorbe: Porteur) -> Fusion:
         )
         verrouiller_plusieurs(ids)
         # Read again under the locks: what was saved in between is seen now.
-        garde = Porteur.objects.select_for_update().get(pk=garde.pk)
-        absorbe = Porteur.objects.select_for_update().get(pk=absorbe.pk)
+        verrouilles = {
+            p.pk: p for p in Porteur.objects.select_for_update().filter(pk__in=[garde.pk, absorbe.pk])
+        }
+        if garde.pk not in verrouilles or absorbe.pk not in verrouilles:
+            raise ValidationError(
+                "L'un des deux porteurs vient d'être supprimé ou fusionné par quelqu'un d'autre : rechargez la "
+                "page.",
+                code="fusion_concurrente",
+            )
+        garde, absorbe = verrouilles[garde.pk], verrouilles[absorbe.pk]
         motif = motif_refus_fusion(garde, absorbe)
         if motif:
             raise ValidationError(motif, code="fusion_refusee")

@@ -6,6 +6,7 @@ closed exercice)."""
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -426,11 +427,34 @@ def test_merge_with_itself_or_a_bad_id_is_refused(agent_nord, programmation):
 
 def test_merge_function_refuses_itself(programmation):
     porteur = PorteurFactory()
-    from django.core.exceptions import ValidationError
-
     with pytest.raises(ValidationError):
         fusionner_porteurs(porteur, porteur)
     assert Porteur.objects.filter(pk=porteur.pk).exists()
+
+
+def test_a_merge_of_a_porteur_deleted_meanwhile_is_refused_in_french(programmation):
+    """Two agents merging the same pair both ways: the second finds its duplicate gone."""
+    a, b = PorteurFactory(nom="A"), PorteurFactory(nom="B")
+    ActionFactory(programmation=programmation, porteur=b)
+    perime = Porteur.objects.get(pk=a.pk)
+    fusionner_porteurs(b, a)
+    with pytest.raises(ValidationError) as refus:
+        fusionner_porteurs(perime, b)
+    assert "rechargez la page" in refus.value.messages[0]
+    assert list(Porteur.objects.values_list("nom", flat=True)) == ["B"]
+    assert Action.objects.get().porteur_id == b.pk
+
+
+def test_a_second_click_on_the_merge_button_writes_nothing_more(agent_nord, programmation):
+    garde, doublon = PorteurFactory(nom="Garde"), PorteurFactory(nom="Doublon")
+    ActionFactory(programmation=programmation, porteur=doublon)
+    url = f"/porteurs/{garde.pk}/fusionner/confirmer/"
+    assert agent_nord.post(url, {"absorbe": doublon.pk}).status_code == 302
+    avant = etat()
+    reponse = agent_nord.post(url, {"absorbe": doublon.pk})
+    assert reponse.status_code == 400
+    assert "Choisissez un porteur de la liste." in reponse.content.decode()
+    assert etat() == avant
 
 
 # --- Scope, methods, queries ----------------------------------------------------------------------------
