@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 
 from eligibilite.regles import Niveau
 from programmation.models import (
@@ -180,6 +180,9 @@ def supprimer_cofinancements(queryset) -> tuple[int, dict[str, int]]:
 # --- Merging duplicate porteurs ---------------------------------------------------------------------------
 
 
+MESSAGE_FUSION_CONCURRENTE = "Des actions de ce porteur ont été enregistrées pendant la fusion : recommencez."
+
+
 @dataclass(frozen=True)
 class Fusion:
     deplacees: int  # actions moved to the kept porteur
@@ -235,6 +238,15 @@ def fusionner_porteurs(garde: Porteur, absorbe: Porteur) -> Fusion:
     porteurs and is not refused by the eligibility rules (DESIGN.md §3.4); it is refused, with nothing
     written, across departments or when the absorbed porteur has actions in a closed exercice.
     """
+    try:
+        return _fusionner(garde, absorbe)
+    except IntegrityError as erreur:
+        # An action referencing the absorbed porteur committed in another programmation between the check
+        # and the delete (PostgreSQL checks the deferred foreign key at commit): nothing was written.
+        raise ValidationError(MESSAGE_FUSION_CONCURRENTE, code="fusion_concurrente") from erreur
+
+
+def _fusionner(garde: Porteur, absorbe: Porteur) -> Fusion:
     with transaction.atomic():
         ids = sorted(
             set(Action.objects.filter(porteur_id=absorbe.pk).values_list("programmation_id", flat=True))
@@ -256,10 +268,7 @@ def fusionner_porteurs(garde: Porteur, absorbe: Porteur) -> Fusion:
             raise ValidationError(motif, code="fusion_refusee")
         actions = list(Action.objects.filter(porteur_id=absorbe.pk).order_by("pk"))
         if {a.programmation_id for a in actions} - set(ids):
-            raise ValidationError(
-                "Des actions de ce porteur ont été enregistrées pendant la fusion : recommencez.",
-                code="fusion_concurrente",
-            )
+            raise ValidationError(MESSAGE_FUSION_CONCURRENTE, code="fusion_concurrente")
         for action in actions:
             action.porteur_id = garde.pk
             action.version = (action.version or 0) + 1
@@ -267,10 +276,7 @@ def fusionner_porteurs(garde: Porteur, absorbe: Porteur) -> Fusion:
         try:
             models.Model.delete(absorbe)
         except models.ProtectedError as erreur:
-            raise ValidationError(
-                "Des actions de ce porteur ont été enregistrées pendant la fusion : recommencez.",
-                code="fusion_concurrente",
-            ) from erreur
+            raise ValidationError(MESSAGE_FUSION_CONCURRENTE, code="fusion_concurrente") from erreur
         for programmation_id in ids:
             recalculer_programmation(programmation_id)
     return Fusion(deplacees=len(actions), programmations=len(ids))
