@@ -116,6 +116,13 @@ def enregistrer_porteur(porteur: Porteur, sauver: Callable[[], None]) -> None:
     porteur.full_clean()  # Porteur.clean(): a porteur that has actions stays in its department
     with transaction.atomic():
         ancien = Porteur.objects.filter(pk=porteur.pk).values("type", "nom").first() if porteur.pk else None
+        if porteur.pk and ancien is None and not porteur._state.adding:
+            # Saving would insert it again: it was merged into another, or deleted, since it was read.
+            raise ValidationError(
+                "Ce porteur a été supprimé ou fusionné dans un autre depuis que vous l'avez ouvert : rien n'a "
+                "été enregistré.",
+                code="porteur_supprime",
+            )
         change = ancien and (ancien["type"] != porteur.type or ancien["nom"] != porteur.nom)
         if change:
             # The lock order of every write: programmations (by primary key) before the porteur's row, as an

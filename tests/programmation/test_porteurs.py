@@ -540,3 +540,14 @@ def test_the_action_page_links_to_its_porteur(agent_nord, programmation):
     action = ActionFactory(programmation=programmation, retenue=True)
     html = agent_nord.get(action.get_absolute_url()).content.decode()
     assert f'href="/porteurs/{action.porteur_id}/"' in html
+
+
+def test_saving_a_porteur_merged_meanwhile_does_not_bring_it_back(programmation):
+    garde, doublon = PorteurFactory(nom="Garde"), PorteurFactory(nom="Doublon")
+    ouvert_dans_un_onglet = Porteur.objects.get(pk=doublon.pk)
+    fusionner_porteurs(garde, doublon)
+    ouvert_dans_un_onglet.nom = "Doublon renommé"
+    with pytest.raises(ValidationError) as refus:
+        ouvert_dans_un_onglet.save()
+    assert refus.value.code == "porteur_supprime"
+    assert list(Porteur.objects.values_list("nom", flat=True)) == ["Garde"]
