@@ -551,3 +551,39 @@ def test_saving_a_porteur_merged_meanwhile_does_not_bring_it_back(programmation)
         ouvert_dans_un_onglet.save()
     assert refus.value.code == "porteur_supprime"
     assert list(Porteur.objects.values_list("nom", flat=True)) == ["Garde"]
+
+
+def test_an_agent_of_two_departments_filters_by_one(client, programmation, rhone):
+    client.force_login(
+        UtilisateurFactory(username="agent.deux", departements=[departement("59"), departement("69")])
+    )
+    PorteurFactory(nom="Maison des adolescents")
+    assert noms(client.get("/porteurs/")) == ["Association lyonnaise", "Maison des adolescents"]
+    reponse = client.get("/porteurs/", {"departement": "59"})
+    assert reponse.context["filtre_departement"]
+    assert noms(reponse) == ["Maison des adolescents"]
+    assert client.get("/porteurs/", {"departement": "15"}).context["formulaire"].errors["departement"]
+
+
+def test_a_regional_agent_reads_the_porteurs_of_their_region(client, programmation, rhone):
+    client.force_login(
+        UtilisateurFactory(username="sgar.hdf", role="agent_regional", region=departement("59").region)
+    )
+    PorteurFactory(nom="Maison des adolescents")
+    assert noms(client.get("/porteurs/")) == ["Maison des adolescents"]
+    assert client.get(f"/porteurs/{rhone.pk}/").status_code == 404
+
+
+def test_a_type_change_recomputes_a_submitted_programmation_of_an_open_exercice(agent_nord, programmation):
+    """A porteur's type is a fact: it is not refused because a programmation was submitted; its verdicts
+    follow (and the workflow then refuses validation while a blocking verdict remains)."""
+    porteur = PorteurFactory(nom="Association de médiation")
+    action = ActionFactory(
+        programmation=programmation, porteur=porteur, categorie="referent_parcours", retenue=True
+    )
+    Programmation.objects.filter(pk=programmation.pk).update(statut="transmise")
+    reponse = agent_nord.post(f"/porteurs/{porteur.pk}/modifier/", donnees(porteur, type="etat"))
+    assert reponse.status_code == 302
+    action.refresh_from_db()
+    assert [v["regle"] for v in action.verdicts] == ["REFERENT_PARCOURS_NON_ASSOCIATIF"]
+    assert Programmation.objects.get(pk=programmation.pk).nb_bloquants == 1
