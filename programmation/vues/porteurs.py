@@ -269,13 +269,18 @@ def porteur_fusionner(request, pk: int):
     contexte = {"porteur": garde, "formulaire": formulaire, "breadcrumb_data": fil_ariane(garde, "Fusionner")}
     if formulaire.is_bound and formulaire.is_valid():
         absorbe = formulaire.cleaned_data["absorbe"]
-        contexte |= {
-            "absorbe": absorbe,
-            "motif": motif_refus_fusion(garde, absorbe),
-            "resume": _resume_actions(absorbe),
-        }
-        contexte["nb_actions"] = sum(r["nombre"] for r in contexte["resume"])
+        contexte |= _confirmation(absorbe, motif_refus_fusion(garde, absorbe))
     return render(request, "porteurs/fusionner.html", contexte)
+
+
+def _confirmation(absorbe: Porteur, motif: str | None) -> dict:
+    resume = _resume_actions(absorbe)
+    return {
+        "absorbe": absorbe,
+        "motif": motif,
+        "resume": resume,
+        "nb_actions": sum(r["nombre"] for r in resume),
+    }
 
 
 @login_required
@@ -303,10 +308,8 @@ def porteur_fusionner_confirmer(request, pk: int):
             {
                 "porteur": garde,
                 "formulaire": formulaire,
-                "absorbe": absorbe,
-                "motif": " ".join(erreur.messages),
-                "resume": _resume_actions(absorbe),
                 "breadcrumb_data": fil_ariane(garde, "Fusionner"),
+                **_confirmation(absorbe, " ".join(erreur.messages)),
             },
             status=409,
         )

@@ -401,6 +401,9 @@ def test_merge_of_a_porteur_with_actions_in_a_closed_exercice_is_refused(agent_n
     reponse = agent_nord.post(f"/porteurs/{garde.pk}/fusionner/confirmer/", {"absorbe": doublon.pk})
     assert reponse.status_code == 409
     assert "exercice clôturé (2025)" in reponse.content.decode()
+    assert (
+        "2 actions seraient rattachées" in reponse.content.decode()
+    )  # what was asked, and why it is refused
     assert etat() == avant
 
     # The other way round is possible: the porteur of the closed exercice is kept.
