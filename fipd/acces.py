@@ -89,3 +89,13 @@ def peut_doter(user, programme, region_id: int | None = None, departement=None) 
         and departement is not None
         and departement.region_id == user.region_id
     )
+
+
+def peut_modifier_porteur(user, porteur) -> bool:
+    """An agent de préfecture of the porteur's department (or an administrator) edits and merges its
+    porteurs, whatever the state of the programmations: the rules never refuse a porteur's change (DESIGN.md
+    §3.4), they only recompute the verdicts of open exercices."""
+    if not user.is_authenticated:
+        return False
+    est_agent = user.est_agent_prefecture and user.departements.filter(pk=porteur.departement_id).exists()
+    return est_agent or user.is_superuser

@@ -406,3 +406,51 @@ class FormulaireCommentaire(FormulaireDsfr):
     texte = forms.CharField(
         label="Commentaire", required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
     )
+
+
+class FormulaireModificationPorteur(FormulairePorteur):
+    """An existing porteur's identity (``/porteurs/<id>/modifier/``): the same fields and checks as a new
+    porteur's, name and type required, its own SIRET not counted as a duplicate."""
+
+    def __init__(self, *args, instance: Porteur, **kwargs):
+        super().__init__(*args, instance=instance, departement=instance.departement, **kwargs)
+        self.fields["nom"].required = self.fields["type"].required = True
+
+    def clean(self):
+        return FormulaireDsfr.clean(self)
+
+    def clean_siret(self):
+        siret = ESPACES.sub("", self.cleaned_data["siret"])
+        if siret:
+            autre = (
+                Porteur.objects.filter(departement_id=self.instance.departement_id, siret=siret)
+                .exclude(pk=self.instance.pk)
+                .first()
+            )
+            if autre:
+                raise ValidationError(
+                    f"Le porteur « {autre.nom} » de ce département a déjà ce SIRET : s'il s'agit de la même "
+                    "structure, fusionnez les deux porteurs."
+                )
+        return siret
+
+
+class FormulaireFusion(FormulaireDsfr):
+    """The duplicate to absorb into a porteur: listed from its department; any other id the user may read is
+    accepted here so that the merge can say why it refuses it (another department)."""
+
+    absorbe = forms.ModelChoiceField(
+        label="Doublon à absorber",
+        queryset=Porteur.objects.none(),
+        help_text="Ses actions passent au porteur conservé, puis il est supprimé.",
+        error_messages={"invalid_choice": "Choisissez un porteur de la liste."},
+    )
+
+    def __init__(self, *args, porteur: Porteur, portee, **kwargs):
+        super().__init__(*args, **kwargs)
+        champ = self.fields["absorbe"]
+        champ.queryset = portee.exclude(pk=porteur.pk)
+        champ.widget.choices = [("", "Choisir le doublon")] + [
+            (p.pk, f"{p.nom}{f' – SIRET {p.siret}' if p.siret else ''} ({p.get_type_display()})")
+            for p in portee.filter(departement_id=porteur.departement_id).exclude(pk=porteur.pk)
+        ]

@@ -2,7 +2,7 @@ from django.urls import path
 
 from programmation import identifiants  # noqa: F401  (registers the <id:…> path converter)
 
-from .vues import documents, exports, imports
+from .vues import documents, exports, imports, porteurs
 from .vues import programmation as vues
 
 PROGRAMMATION = "programmations/<id:annee>/<str:departement>/<str:programme>/"
@@ -23,4 +23,13 @@ urlpatterns = [
     path(f"{PROGRAMMATION}rouvrir/", vues.rouvrir, name="rouvrir"),
     path("actions/<id:pk>/", vues.action, name="action"),
     path("actions/<id:pk>/supprimer/", vues.action_supprimer, name="action_supprimer"),
+    path("porteurs/", porteurs.porteurs, name="porteurs"),
+    path("porteurs/<id:pk>/", porteurs.porteur, name="porteur"),
+    path("porteurs/<id:pk>/modifier/", porteurs.porteur_modifier, name="porteur_modifier"),
+    path("porteurs/<id:pk>/fusionner/", porteurs.porteur_fusionner, name="porteur_fusionner"),
+    path(
+        "porteurs/<id:pk>/fusionner/confirmer/",
+        porteurs.porteur_fusionner_confirmer,
+        name="porteur_fusionner_confirmer",
+    ),
 ]

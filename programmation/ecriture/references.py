@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 
 from eligibilite.regles import Niveau
 from eligibilite.regles.libelles import texte_de_refus
@@ -21,6 +22,7 @@ from programmation.models import (
     CelluleSuivi,
     Cofinancement,
     Decision,
+    EtatExercice,
     Exercice,
     Porteur,
     Programmation,
@@ -115,8 +117,25 @@ def enregistrer_porteur(porteur: Porteur, sauver: Callable[[], None]) -> None:
     porteur.full_clean()  # Porteur.clean(): a porteur that has actions stays in its department
     with transaction.atomic():
         ancien = Porteur.objects.filter(pk=porteur.pk).values("type", "nom").first() if porteur.pk else None
+        if porteur.pk and ancien is None and not porteur._state.adding:
+            # Saving would insert it again: it was merged into another, or deleted, since it was read.
+            raise ValidationError(
+                "Ce porteur a été supprimé ou fusionné dans un autre depuis que vous l'avez ouvert : rien n'a "
+                "été enregistré.",
+                code="porteur_supprime",
+            )
+        change = ancien and (ancien["type"] != porteur.type or ancien["nom"] != porteur.nom)
+        if change:
+            # The lock order of every write: programmations (by primary key) before the porteur's row, as an
+            # action write locks its programmation before it references the porteur.
+            verrouiller_plusieurs(
+                Programmation.objects.filter(actions__porteur=porteur)
+                .exclude(exercice__etat=EtatExercice.CLOTURE)
+                .values_list("pk", flat=True)
+                .distinct()
+            )
         sauver()
-        if ancien and (ancien["type"] != porteur.type or ancien["nom"] != porteur.nom):
+        if change:
             recalculer(Programmation.objects.filter(actions__porteur=porteur).distinct())
 
 
@@ -164,3 +183,108 @@ def supprimer_cofinancements(queryset) -> tuple[int, dict[str, int]]:
         for programmation_id, actions in sorted(par_programmation.items()):
             recalculer_programmation(programmation_id, seulement=actions)
     return resultat
+
+
+# --- Merging duplicate porteurs ---------------------------------------------------------------------------
+
+
+MESSAGE_FUSION_CONCURRENTE = "Des actions de ce porteur ont été enregistrées pendant la fusion : recommencez."
+
+
+@dataclass(frozen=True)
+class Fusion:
+    deplacees: int  # actions moved to the kept porteur
+    programmations: int  # programmations recomputed
+
+
+def retenues_bloquees(porteur_id: int) -> list[Action]:
+    """The porteur's retained actions that keep a blocking verdict in an exercice that is not closed: what a
+    change of its type (or a merge) may leave, and what the page says after saving."""
+    return list(
+        Action.objects.filter(porteur_id=porteur_id, decision=Decision.RETENUE, nb_bloquants__gt=0)
+        .exclude(programmation__exercice__etat=EtatExercice.CLOTURE)
+        .select_related("programmation__exercice", "programmation__programme")
+        .order_by("-programmation__exercice__annee", "reference")
+    )
+
+
+def motif_refus_fusion(garde: Porteur, absorbe: Porteur) -> str | None:
+    """Why ``absorbe`` cannot be merged into ``garde``, in French; ``None`` when it can.
+
+    A closed exercice is read-only for everyone: its actions keep their porteur, so an absorbed porteur that
+    has actions in a closed exercice cannot disappear (docs/decisions: merging porteurs)."""
+    if garde.pk == absorbe.pk:
+        return "Un porteur ne peut pas être fusionné avec lui-même : choisissez un autre porteur."
+    if garde.departement_id != absorbe.departement_id:
+        return (
+            "Les deux porteurs ne sont pas du même département : seuls les doublons d'un même département "
+            "peuvent être fusionnés."
+        )
+    cloturees = sorted(
+        set(
+            Action.objects.filter(
+                porteur_id=absorbe.pk, programmation__exercice__etat=EtatExercice.CLOTURE
+            ).values_list("programmation__exercice__annee", flat=True)
+        )
+    )
+    if cloturees:
+        annees = ", ".join(str(a) for a in cloturees)
+        return (
+            f"« {absorbe.nom} » a des actions dans un exercice clôturé ({annees}), en lecture seule : elles ne "
+            "peuvent pas changer de porteur. Fusionnez dans l'autre sens (gardez ce porteur) ou laissez les "
+            "deux porteurs."
+        )
+    return None
+
+
+def fusionner_porteurs(garde: Porteur, absorbe: Porteur) -> Fusion:
+    """Moves every action of ``absorbe`` to ``garde`` and deletes ``absorbe``, in one transaction.
+
+    The programmations of the moved actions are locked first, in primary-key order, then the actions move
+    (each saved, so that its history records the change) and those programmations are recomputed: the kept
+    porteur's type and name are what the rules read now. Like a change of type, a merge is a fact about the
+    porteurs and is not refused by the eligibility rules (DESIGN.md §3.4); it is refused, with nothing
+    written, across departments or when the absorbed porteur has actions in a closed exercice.
+    """
+    try:
+        return _fusionner(garde, absorbe)
+    except IntegrityError as erreur:
+        # An action referencing the absorbed porteur committed in another programmation between the check
+        # and the delete (PostgreSQL checks the deferred foreign key at commit): nothing was written.
+        raise ValidationError(MESSAGE_FUSION_CONCURRENTE, code="fusion_concurrente") from erreur
+
+
+def _fusionner(garde: Porteur, absorbe: Porteur) -> Fusion:
+    with transaction.atomic():
+        ids = sorted(
+            set(Action.objects.filter(porteur_id=absorbe.pk).values_list("programmation_id", flat=True))
+        )
+        verrouiller_plusieurs(ids)
+        # Read again under the locks: what was saved in between is seen now.
+        verrouilles = {
+            p.pk: p for p in Porteur.objects.select_for_update().filter(pk__in=[garde.pk, absorbe.pk])
+        }
+        if garde.pk not in verrouilles or absorbe.pk not in verrouilles:
+            raise ValidationError(
+                "L'un des deux porteurs vient d'être supprimé ou fusionné par quelqu'un d'autre : rechargez la "
+                "page.",
+                code="fusion_concurrente",
+            )
+        garde, absorbe = verrouilles[garde.pk], verrouilles[absorbe.pk]
+        motif = motif_refus_fusion(garde, absorbe)
+        if motif:
+            raise ValidationError(motif, code="fusion_refusee")
+        actions = list(Action.objects.filter(porteur_id=absorbe.pk).order_by("pk"))
+        if {a.programmation_id for a in actions} - set(ids):
+            raise ValidationError(MESSAGE_FUSION_CONCURRENTE, code="fusion_concurrente")
+        for action in actions:
+            action.porteur_id = garde.pk
+            action.version = (action.version or 0) + 1
+            models.Model.save(action, update_fields=["porteur", "version", "modifie_le"])
+        try:
+            models.Model.delete(absorbe)
+        except models.ProtectedError as erreur:
+            raise ValidationError(MESSAGE_FUSION_CONCURRENTE, code="fusion_concurrente") from erreur
+        for programmation_id in ids:
+            recalculer_programmation(programmation_id)
+    return Fusion(deplacees=len(actions), programmations=len(ids))

@@ -7,9 +7,10 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from programmation.models import Action, Programmation, Statut
+from programmation.models import Action, Porteur, Programmation, Statut
 from tests.factories import (
     ActionFactory,
+    PorteurFactory,
     ProgrammationFactory,
     UtilisateurFactory,
     departement,
@@ -32,6 +33,7 @@ OK = "ok"  # 200 for a page, 302 for a write that succeeds (redirect after POST)
 LECTURE = dict(zip(ROLES, [302, OK, 404, OK, 404, OK, OK], strict=True))
 SAISIE = dict(zip(ROLES, [302, OK, 404, 403, 404, 403, OK], strict=True))
 INSTRUCTION = dict(zip(ROLES, [302, 403, 404, 403, 404, OK, OK], strict=True))
+LISTE = dict(zip(ROLES, [302, OK, OK, OK, OK, OK, OK], strict=True))  # a list shows the user's scope only
 
 
 def utilisateur(role):
@@ -154,6 +156,46 @@ CAS = {
         lambda p, a: reverse("rouvrir", kwargs=kwargs(p)),
         lambda p, a: {"texte": "Complément"},
     ),
+    "liste des porteurs": ("get", Statut.BROUILLON, LISTE, lambda p, a: reverse("porteurs"), None),
+    "page porteur": (
+        "get",
+        Statut.BROUILLON,
+        LECTURE,
+        lambda p, a: reverse("porteur", kwargs={"pk": a.porteur_id}),
+        None,
+    ),
+    # A porteur's identity is not the programmation's: its status does not matter (DESIGN.md §3.4).
+    "modification de porteur (page)": (
+        "get",
+        Statut.VALIDEE,
+        SAISIE,
+        lambda p, a: reverse("porteur_modifier", kwargs={"pk": a.porteur_id}),
+        None,
+    ),
+    "modification de porteur": (
+        "post",
+        Statut.VALIDEE,
+        SAISIE,
+        lambda p, a: reverse("porteur_modifier", kwargs={"pk": a.porteur_id}),
+        lambda p, a: {"nom": "Porteur renommé", "type": "association", "siret": "", "rna": ""},
+    ),
+    "fusion de porteurs (page)": (
+        "get",
+        Statut.BROUILLON,
+        SAISIE,
+        lambda p, a: (
+            reverse("porteur_fusionner", kwargs={"pk": a.porteur_id})
+            + f"?absorbe={Porteur.objects.get(nom='Doublon').pk}"
+        ),
+        None,
+    ),
+    "fusion de porteurs": (
+        "post",
+        Statut.BROUILLON,
+        SAISIE,
+        lambda p, a: reverse("porteur_fusionner_confirmer", kwargs={"pk": a.porteur_id}),
+        lambda p, a: {"absorbe": Porteur.objects.get(nom="Doublon").pk},
+    ),
 }
 
 
@@ -164,6 +206,7 @@ def etat(programmation):
         p.statut,
         p.commentaires.count(),
         sorted(Action.objects.values_list("pk", "intitule", "decision", "version")),
+        sorted(Porteur.objects.values_list("pk", "nom", "type")),
     )
 
 
@@ -172,6 +215,7 @@ def etat(programmation):
 def test_scope_matrix(client, programmation, cas, role, django_capture_on_commit_callbacks):
     methode, statut, matrice, url, donnees = CAS[cas]
     action = ActionFactory(programmation=programmation, retenue=True, reference="R1")
+    PorteurFactory(departement=programmation.departement, nom="Doublon")  # the duplicate a merge absorbs
     Programmation.objects.filter(pk=programmation.pk).update(statut=statut)
     if role != "anonyme":
         client.force_login(utilisateur(role))
@@ -276,3 +320,13 @@ def test_an_agent_cannot_write_once_the_programmation_is_submitted(client_agent,
 def test_writes_refuse_get(client_agent, programmation):
     for nom in ("action_apercu", "decisions", "transmettre", "valider", "renvoyer", "rouvrir"):
         assert client_agent.get(reverse(nom, kwargs=kwargs(programmation))).status_code == 405, nom
+    porteur = ActionFactory(programmation=programmation).porteur_id
+    assert client_agent.get(reverse("porteur_fusionner_confirmer", kwargs={"pk": porteur})).status_code == 405
+
+
+def test_another_departments_porteur_is_404_for_every_page_and_write(client_agent, action_du_rhone):
+    porteur = action_du_rhone.porteur_id
+    for nom in ("porteur", "porteur_modifier", "porteur_fusionner"):
+        assert client_agent.get(reverse(nom, kwargs={"pk": porteur})).status_code == 404, nom
+    for nom in ("porteur_modifier", "porteur_fusionner_confirmer"):
+        assert client_agent.post(reverse(nom, kwargs={"pk": porteur}), {}).status_code == 404, nom
