@@ -188,7 +188,9 @@ def test_validating_several_programmations_says_which_were_refused_and_why(clien
     assert Programmation.objects.get(pk=rhone.pk).statut == Statut.TRANSMISE
     textes = [str(m) for m in reponse.context["messages"]]
     assert textes[0] == "1 programmation validée : 59 – Nord – R."
-    assert textes[1].startswith("1 programmation refusée : 69 – Rhône – R : Enveloppe départementale dépassée — ")
+    assert textes[1].startswith(
+        "1 programmation refusée : 69 – Rhône – R : Enveloppe départementale dépassée — "
+    )
     assert textes[1].endswith("[ENVELOPPE_DEPASSEE]")
 
 
