@@ -842,3 +842,85 @@ class Commentaire(models.Model):
 
     def __str__(self):
         return f"Commentaire du {self.cree_le:%d/%m/%Y}"
+
+
+class EtatVersion(models.TextChoices):
+    EN_COURS = "en_cours", "en cours de génération"
+    PRETE = "prete", "prête"
+    ECHEC = "echec", "échec de la génération"
+
+
+def _chemin_version(version, nom):
+    return f"versions/{version.programmation_id}/{nom}"
+
+
+def _chemin_scan(version, nom):
+    return f"versions/{version.programmation_id}/scans/{nom}"
+
+
+class VersionValidee(models.Model):
+    """The PDF of a programmation as the SG-CIPDR validated it (DESIGN.md §9), rendered once after the
+    validation's commit and served unchanged from then on; a reopening then a new validation makes the next.
+
+    ``jeton``: a random public identifier drawn before rendering, which the QR code and the printed address
+    carry; ``empreinte``: the SHA-256 of the final bytes (which contain the QR code, hence the two; see
+    docs/decisions/010-versions-validees.md). Both open the public verification page."""
+
+    programmation = models.ForeignKey(
+        Programmation,
+        verbose_name="programmation",
+        on_delete=models.PROTECT,
+        related_name="versions_validees",
+    )
+    numero = models.PositiveIntegerField("numéro")
+    jeton = models.CharField("code de vérification", max_length=32, unique=True, editable=False)
+    cree_le = models.DateTimeField("validée le", auto_now_add=True)
+    etat = models.CharField("état", max_length=8, choices=EtatVersion.choices, default=EtatVersion.EN_COURS)
+    fichier = models.FileField("PDF", upload_to=_chemin_version, blank=True)
+    empreinte = models.CharField("empreinte SHA-256", max_length=64, unique=True, null=True, blank=True)
+    # What the PDF states, kept with it: the verification page shows them as they were validated.
+    total_fipd = models.DecimalField("total FIPD retenu", **MONTANT, default=ZERO)
+    genere_le = models.DateTimeField("générée le", null=True, blank=True)
+    erreur = models.TextField("erreur", blank=True)
+    scan = models.FileField("scan signé", upload_to=_chemin_scan, blank=True)
+    scan_depose_le = models.DateTimeField("scan déposé le", null=True, blank=True)
+    scan_depose_par = models.ForeignKey(
+        "fipd.Utilisateur",
+        verbose_name="scan déposé par",
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = "version validée"
+        verbose_name_plural = "versions validées"
+        ordering = ["programmation", "numero"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["programmation", "numero"],
+                name="version_validee_unique",
+                violation_error_message="Cette programmation a déjà une version validée de ce numéro.",
+            ),
+            models.CheckConstraint(
+                condition=Q(etat__in=[e.value for e in EtatVersion]),
+                name="version_validee_etat_connu",
+                violation_error_message="État de version inconnu.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(etat=EtatVersion.PRETE) | (Q(empreinte__isnull=False) & ~Q(fichier="")),
+                name="version_prete_a_son_fichier",
+                violation_error_message="Une version prête a son fichier et son empreinte.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Version {self.numero} de la {self.programmation}"
+
+    @property
+    def empreinte_courte(self) -> str:
+        return (self.empreinte or "")[:12]
+
+    @property
+    def prete(self) -> bool:
+        return self.etat == EtatVersion.PRETE
