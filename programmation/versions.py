@@ -42,18 +42,23 @@ def adresse_de_verification(jeton: str) -> str:
     return settings.FIPD_URL_PUBLIQUE + reverse("verification", kwargs={"code": jeton})
 
 
-def creer_version(programmation: Programmation) -> VersionValidee:
-    """The next version of ``programmation`` (whose row the caller has locked), « en cours »; its PDF is
-    rendered once the caller's transaction commits (by the queue's worker, or in-process without Redis)."""
-    from .taches import generer_version
-
+def nouvelle_version(programmation: Programmation) -> VersionValidee:
+    """The next version of ``programmation`` (whose row the caller has locked), « en cours », not rendered."""
     dernier = programmation.versions_validees.aggregate(m=Max("numero"))["m"] or 0
-    version = VersionValidee.objects.create(
+    return VersionValidee.objects.create(
         programmation=programmation,
         numero=dernier + 1,
         jeton=secrets.token_hex(16),
         total_fipd=programmation.total_fipd,
     )
+
+
+def creer_version(programmation: Programmation) -> VersionValidee:
+    """The next version of ``programmation`` (whose row the caller has locked), « en cours »; its PDF is
+    rendered once the caller's transaction commits (by the queue's worker, or in-process without Redis)."""
+    from .taches import generer_version
+
+    version = nouvelle_version(programmation)
     identifiant = IDENTIFIANT.get()
     transaction.on_commit(lambda: generer_version.delay(version.pk, identifiant), robust=True)
     return version
