@@ -272,3 +272,14 @@ def test_a_programmation_never_validated_has_no_version(client_agent, a_valider)
     texte = client_agent.get(a_valider.get_absolute_url()).content.decode()
     assert "Aucune version validée" in texte
     assert 'id="form-scan"' not in texte
+
+
+def test_the_admin_lists_versions_read_only(admin_client, validee):
+    version = validee.versions_validees.get()
+    liste = admin_client.get(reverse("admin:programmation_versionvalidee_changelist"))
+    assert liste.status_code == 200 and version.empreinte in liste.content.decode()
+    fiche = admin_client.get(reverse("admin:programmation_versionvalidee_change", args=[version.pk]))
+    assert fiche.status_code == 200 and 'name="_save"' not in fiche.content.decode()
+    suppression = admin_client.post(reverse("admin:programmation_versionvalidee_delete", args=[version.pk]))
+    assert suppression.status_code == 403
+    assert VersionValidee.objects.filter(pk=version.pk).exists()
