@@ -174,7 +174,7 @@ FIPD_VERIFICATIONS_PAR_MINUTE = env.int("FIPD_VERIFICATIONS_PAR_MINUTE", default
 # With REDIS_URL, tasks go to the Redis broker and a worker runs them (`make serve` starts one). Without it,
 # they run in the web process after the commit that asked for them: `make run` needs no Redis.
 REDIS_URL = env.str("REDIS_URL", default="")
-CELERY_BROKER_URL = REDIS_URL or "memory://"
+CELERY_BROKER_URL = REDIS_URL or "memory://localhost/"  # unused while eager
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = False
 CELERY_RESULT_BACKEND = None

@@ -22,5 +22,5 @@ CSRF_COOKIE_SECURE = False
 # Tasks run in-process after commit, whatever REDIS_URL says (the worker test starts its own worker); files
 # go to a folder of this test process.
 CELERY_TASK_ALWAYS_EAGER = True
-CELERY_BROKER_URL = "memory://"
+CELERY_BROKER_URL = "memory://localhost/"
 MEDIA_ROOT = Path(tempfile.gettempdir()) / f"fipd-test-media-{os.getpid()}"

@@ -29,7 +29,7 @@ def test_without_redis_tasks_run_eagerly(settings):
     from fipd.celery import app
 
     assert app.conf.task_always_eager is True
-    assert app.conf.broker_url == "memory://"
+    assert app.conf.broker_url == "memory://localhost/"
 
 
 def test_an_email_refused_once_by_the_server_is_retried_and_sent_once(settings):
