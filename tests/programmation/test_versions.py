@@ -283,3 +283,27 @@ def test_the_admin_lists_versions_read_only(admin_client, validee):
     suppression = admin_client.post(reverse("admin:programmation_versionvalidee_delete", args=[version.pk]))
     assert suppression.status_code == 403
     assert VersionValidee.objects.filter(pk=version.pk).exists()
+
+
+def test_the_rendering_logs_with_the_id_of_the_request_that_validated(
+    client, a_valider, agent, sgcipdr, django_capture_on_commit_callbacks, monkeypatch
+):
+    import programmation.documents.pdf as pdf
+    from fipd.journal import IDENTIFIANT
+
+    vus = []
+
+    def en_panne(*args, **kwargs):
+        vus.append(IDENTIFIANT.get())
+        raise RuntimeError("Pango absent")
+
+    monkeypatch.setattr(pdf, "rendre_pdf", en_panne)
+    changer_statut(a_valider.pk, "transmettre", agent)
+    client.force_login(sgcipdr)
+    with django_capture_on_commit_callbacks(execute=True):
+        reponse = client.post(
+            reverse("valider", kwargs=kwargs_de(a_valider)), HTTP_X_REQUEST_ID="validation-1234"
+        )
+    assert reponse.status_code == 302
+    assert vus == ["validation-1234"]
+    assert VersionValidee.objects.get(programmation=a_valider).etat == EtatVersion.ECHEC
