@@ -6,6 +6,7 @@ methods below delegate to it, so that the write rule of DESIGN.md §3.4 holds wh
 
 from __future__ import annotations
 
+from datetime import timedelta
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -13,6 +14,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from eligibilite.lecture import ANNEES_PLAUSIBLES
@@ -844,6 +846,9 @@ class Commentaire(models.Model):
         return f"Commentaire du {self.cree_le:%d/%m/%Y}"
 
 
+DELAI_DE_GENERATION = timedelta(minutes=15)  # beyond, a version still « en cours » may be generated again
+
+
 class EtatVersion(models.TextChoices):
     EN_COURS = "en_cours", "en cours de génération"
     PRETE = "prete", "prête"
@@ -924,3 +929,11 @@ class VersionValidee(models.Model):
     @property
     def prete(self) -> bool:
         return self.etat == EtatVersion.PRETE
+
+    @property
+    def relancable(self) -> bool:
+        """« Générer de nouveau » is offered after a failure, and for a version still « en cours » long after
+        its validation (its task lost: a broker emptied, a worker killed)."""
+        if self.etat == EtatVersion.ECHEC:
+            return True
+        return self.etat == EtatVersion.EN_COURS and self.cree_le < timezone.now() - DELAI_DE_GENERATION

@@ -110,9 +110,12 @@ def relancer(version: VersionValidee) -> None:
     """« Générer de nouveau » a version whose rendering failed."""
     from .taches import generer_version
 
-    if version.etat != EtatVersion.ECHEC:
-        raise ValidationError("Seule une version dont la génération a échoué peut être générée de nouveau.")
-    VersionValidee.objects.filter(pk=version.pk, etat=EtatVersion.ECHEC).update(
+    if not version.relancable:
+        raise ValidationError(
+            "Seule une version dont la génération a échoué (ou n'a pas abouti en 15 minutes) peut être "
+            "générée de nouveau."
+        )
+    VersionValidee.objects.filter(pk=version.pk).exclude(etat=EtatVersion.PRETE).update(
         etat=EtatVersion.EN_COURS, erreur=""
     )
     identifiant = IDENTIFIANT.get()
@@ -178,7 +181,7 @@ def jetons_lus(contenu: bytes) -> list[str]:
 
 
 def deposer_scan(
-    programmation: Programmation, contenu: bytes, nom: str, choisie: VersionValidee | None, auteur
+    programmation: Programmation, contenu: bytes, choisie: VersionValidee | None, auteur
 ) -> VersionValidee:
     """Attaches the signed scan ``contenu`` (a PDF, already checked) to the version of ``programmation`` whose
     QR code it carries, else to ``choisie``. Raises ``ValidationError`` (French, on the field) otherwise."""

@@ -107,7 +107,7 @@ def scan_deposer(request, annee, departement, programme):
     if not erreurs:
         fichier.seek(0)
         try:
-            version = deposer_scan(p, fichier.read(), fichier.name, choisie, request.user)
+            version = deposer_scan(p, fichier.read(), choisie, request.user)
         except ValidationError as e:
             erreurs.extend(
                 f"{'Scan signé' if champ == 'scan' else 'Version validée'} : {message}"

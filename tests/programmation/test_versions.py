@@ -307,3 +307,26 @@ def test_the_rendering_logs_with_the_id_of_the_request_that_validated(
     assert reponse.status_code == 302
     assert vus == ["validation-1234"]
     assert VersionValidee.objects.get(programmation=a_valider).etat == EtatVersion.ECHEC
+
+
+def test_a_version_whose_task_was_lost_may_be_generated_again_after_15_minutes(
+    client_agent, a_valider, agent, sgcipdr, django_capture_on_commit_callbacks
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    changer_statut(a_valider.pk, "transmettre", agent)
+    changer_statut(a_valider.pk, "valider", sgcipdr)  # the task never runs: the broker lost it
+    url = reverse("version_regenerer", kwargs=kwargs_de(a_valider, numero=1))
+    assert "Générer de nouveau" not in client_agent.get(a_valider.get_absolute_url()).content.decode()
+    client_agent.post(url)  # too early: refused
+    assert VersionValidee.objects.get(programmation=a_valider).etat == EtatVersion.EN_COURS
+
+    VersionValidee.objects.filter(programmation=a_valider).update(
+        cree_le=timezone.now() - timedelta(minutes=16)
+    )
+    assert "Générer de nouveau" in client_agent.get(a_valider.get_absolute_url()).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client_agent.post(url).status_code == 302
+    assert VersionValidee.objects.get(programmation=a_valider).etat == EtatVersion.PRETE
