@@ -29,10 +29,18 @@ run: demo
 	DJANGO_DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 # Production: gunicorn (workers from WEB_CONCURRENCY) on the database of DATABASE_URL (PostgreSQL), DEBUG off;
-# the settings come from the environment or .env (see README « Déployer »).
+# with REDIS_URL, a Celery worker (CELERY_CONCURRENCY processes, default 2) beside it for the queued tasks
+# (validated PDFs, e-mails), stopped with gunicorn; without, the tasks run in the web processes. The settings
+# come from the environment or .env (see README « Déployer »).
 serve: install
 	$(BIN)/python manage.py migrate --no-input
 	$(BIN)/python manage.py collectstatic --no-input --verbosity 0
+	@if $(BIN)/python -c 'from fipd import settings; raise SystemExit(0 if settings.REDIS_URL else 1)'; then \
+	  $(BIN)/celery -A fipd worker --concurrency "$${CELERY_CONCURRENCY:-2}" --loglevel "$${LOG_LEVEL:-WARNING}" & \
+	  trap "kill $$! 2>/dev/null; wait $$!" EXIT INT TERM; \
+	else \
+	  echo "REDIS_URL absent : les tâches (PDF validés, courriels) s'exécutent dans les processus web."; \
+	fi; \
 	$(BIN)/gunicorn fipd.wsgi:application --config gunicorn.conf.py
 
 lint: install

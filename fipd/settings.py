@@ -159,6 +159,31 @@ FIPD_DOSSIER_IMPORTS = env.str(
     "FIPD_DOSSIER_IMPORTS", default=os.path.join(tempfile.gettempdir(), "fipd-imports")
 )
 
+# Uploaded and generated files (the validated versions' PDFs and their signed scans), through Django's
+# storage API: a folder outside the static files, never served directly (the views check the reader's scope).
+MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
+MEDIA_URL = "medias/"
+# Size cap of a signed scan (PDF), in bytes, checked before its content is read (default: 20 Mo).
+FIPD_TAILLE_MAXIMALE_SCAN = env.int("FIPD_TAILLE_MAXIMALE_SCAN", default=20 * 1024 * 1024)
+# The service's public address, printed (and QR-encoded) on every page of a validated version.
+FIPD_URL_PUBLIQUE = env.str("FIPD_URL_PUBLIQUE", default="http://127.0.0.1:8000").rstrip("/")
+# Public verification page: requests allowed per address and per minute (beyond: 429).
+FIPD_VERIFICATIONS_PAR_MINUTE = env.int("FIPD_VERIFICATIONS_PAR_MINUTE", default=30)
+
+# --- Task queue (Celery, fipd/celery.py) -----------------------------------------------------------------
+# With REDIS_URL, tasks go to the Redis broker and a worker runs them (`make serve` starts one). Without it,
+# they run in the web process after the commit that asked for them: `make run` needs no Redis.
+REDIS_URL = env.str("REDIS_URL", default="")
+CELERY_BROKER_URL = REDIS_URL or "memory://localhost/"  # unused while eager
+CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
+CELERY_TASK_EAGER_PROPAGATES = False
+CELERY_RESULT_BACKEND = None
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_TASK_ACKS_LATE = True  # a task whose worker died is run again (the tasks are idempotent)
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False  # the JSON log lines of LOGGING, as the web process writes them
+
 # --- Security (python manage.py check --deploy --fail-level WARNING is clean outside debug) ---------------
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",  # login throttling, first (django-axes)

@@ -1,6 +1,8 @@
 """Test settings: the real settings with a test secret, fast hashing and in-memory e-mail."""
 
 import os
+import tempfile
+from pathlib import Path
 
 os.environ.setdefault("DJANGO_SECRET_KEY", "tests-only-secret-key-" + "x" * 40)
 
@@ -17,3 +19,8 @@ SECURE_SSL_REDIRECT = False
 SECURE_HSTS_SECONDS = 0
 SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
+# Tasks run in-process after commit, whatever REDIS_URL says (the worker test starts its own worker); files
+# go to a folder of this test process.
+CELERY_TASK_ALWAYS_EAGER = True
+CELERY_BROKER_URL = "memory://localhost/"
+MEDIA_ROOT = Path(tempfile.gettempdir()) / f"fipd-test-media-{os.getpid()}"

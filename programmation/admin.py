@@ -32,6 +32,7 @@ from .models import (
     Programme,
     Region,
     ValeurParametre,
+    VersionValidee,
 )
 
 
@@ -355,3 +356,27 @@ class ActionAdmin(EcritureGardeeAdmin):
     @admin.action(description="Remettre en instruction les actions sélectionnées")
     def remettre_en_instruction(self, request, queryset):
         self._decider(request, queryset, Decision.EN_INSTRUCTION)
+
+
+@admin.register(VersionValidee)
+class VersionValideeAdmin(admin.ModelAdmin):
+    """Read only: a validated version is a record of what was validated (DESIGN.md §9); « Générer de
+    nouveau » and the signed scan are on the programmation page."""
+
+    list_display = ("programmation", "numero", "cree_le", "etat", "empreinte", "scan_depose_le")
+    list_filter = ("etat", "programmation__exercice__annee", "programmation__programme")
+    list_select_related = (
+        "programmation__exercice",
+        "programmation__departement",
+        "programmation__programme",
+    )
+    search_fields = ("empreinte", "jeton", "programmation__departement__code")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

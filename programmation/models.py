@@ -6,6 +6,7 @@ methods below delegate to it, so that the write rule of DESIGN.md §3.4 holds wh
 
 from __future__ import annotations
 
+from datetime import timedelta
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -13,6 +14,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from eligibilite.lecture import ANNEES_PLAUSIBLES
@@ -842,3 +844,96 @@ class Commentaire(models.Model):
 
     def __str__(self):
         return f"Commentaire du {self.cree_le:%d/%m/%Y}"
+
+
+DELAI_DE_GENERATION = timedelta(minutes=15)  # beyond, a version still « en cours » may be generated again
+
+
+class EtatVersion(models.TextChoices):
+    EN_COURS = "en_cours", "en cours de génération"
+    PRETE = "prete", "prête"
+    ECHEC = "echec", "échec de la génération"
+
+
+def _chemin_version(version, nom):
+    return f"versions/{version.programmation_id}/{nom}"
+
+
+def _chemin_scan(version, nom):
+    return f"versions/{version.programmation_id}/scans/{nom}"
+
+
+class VersionValidee(models.Model):
+    """The PDF of a programmation as the SG-CIPDR validated it (DESIGN.md §9), rendered once after the
+    validation's commit and served unchanged from then on; a reopening then a new validation makes the next.
+
+    ``jeton``: a random public identifier drawn before rendering, which the QR code and the printed address
+    carry; ``empreinte``: the SHA-256 of the final bytes (which contain the QR code, hence the two; see
+    docs/decisions/010-versions-validees.md). Both open the public verification page."""
+
+    programmation = models.ForeignKey(
+        Programmation,
+        verbose_name="programmation",
+        on_delete=models.PROTECT,
+        related_name="versions_validees",
+    )
+    numero = models.PositiveIntegerField("numéro")
+    jeton = models.CharField("code de vérification", max_length=32, unique=True, editable=False)
+    cree_le = models.DateTimeField("validée le", auto_now_add=True)
+    etat = models.CharField("état", max_length=8, choices=EtatVersion.choices, default=EtatVersion.EN_COURS)
+    fichier = models.FileField("PDF", upload_to=_chemin_version, blank=True)
+    empreinte = models.CharField("empreinte SHA-256", max_length=64, unique=True, null=True, blank=True)
+    # What the PDF states, kept with it: the verification page shows them as they were validated.
+    total_fipd = models.DecimalField("total FIPD retenu", **MONTANT, default=ZERO)
+    genere_le = models.DateTimeField("générée le", null=True, blank=True)
+    erreur = models.TextField("erreur", blank=True)
+    scan = models.FileField("scan signé", upload_to=_chemin_scan, blank=True)
+    scan_depose_le = models.DateTimeField("scan déposé le", null=True, blank=True)
+    scan_depose_par = models.ForeignKey(
+        "fipd.Utilisateur",
+        verbose_name="scan déposé par",
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = "version validée"
+        verbose_name_plural = "versions validées"
+        ordering = ["programmation", "numero"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["programmation", "numero"],
+                name="version_validee_unique",
+                violation_error_message="Cette programmation a déjà une version validée de ce numéro.",
+            ),
+            models.CheckConstraint(
+                condition=Q(etat__in=[e.value for e in EtatVersion]),
+                name="version_validee_etat_connu",
+                violation_error_message="État de version inconnu.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(etat=EtatVersion.PRETE) | (Q(empreinte__isnull=False) & ~Q(fichier="")),
+                name="version_prete_a_son_fichier",
+                violation_error_message="Une version prête a son fichier et son empreinte.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Version {self.numero} de la {self.programmation}"
+
+    @property
+    def empreinte_courte(self) -> str:
+        return (self.empreinte or "")[:12]
+
+    @property
+    def prete(self) -> bool:
+        return self.etat == EtatVersion.PRETE
+
+    @property
+    def relancable(self) -> bool:
+        """« Générer de nouveau » is offered after a failure, and for a version still « en cours » long after
+        its validation (its task lost: a broker emptied, a worker killed)."""
+        if self.etat == EtatVersion.ECHEC:
+            return True
+        return self.etat == EtatVersion.EN_COURS and self.cree_le < timezone.now() - DELAI_DE_GENERATION

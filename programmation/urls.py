@@ -2,7 +2,7 @@ from django.urls import path
 
 from programmation import identifiants  # noqa: F401  (registers the <id:…> path converter)
 
-from .vues import documents, exports, imports, porteurs
+from .vues import documents, exports, imports, porteurs, versions
 from .vues import programmation as vues
 
 PROGRAMMATION = "programmations/<id:annee>/<str:departement>/<str:programme>/"
@@ -21,6 +21,13 @@ urlpatterns = [
     path(f"{PROGRAMMATION}valider/", vues.valider, name="valider"),
     path(f"{PROGRAMMATION}renvoyer/", vues.renvoyer, name="renvoyer"),
     path(f"{PROGRAMMATION}rouvrir/", vues.rouvrir, name="rouvrir"),
+    path(f"{PROGRAMMATION}versions/<id:numero>/pdf/", versions.version_pdf, name="version_pdf"),
+    path(f"{PROGRAMMATION}versions/<id:numero>/scan/", versions.version_scan, name="version_scan"),
+    path(
+        f"{PROGRAMMATION}versions/<id:numero>/generer/", versions.version_regenerer, name="version_regenerer"
+    ),
+    path(f"{PROGRAMMATION}scan/", versions.scan_deposer, name="scan_deposer"),
+    path("verification/<str:code>/", versions.verification, name="verification"),
     path("actions/<id:pk>/", vues.action, name="action"),
     path("actions/<id:pk>/supprimer/", vues.action_supprimer, name="action_supprimer"),
     path("porteurs/", porteurs.porteurs, name="porteurs"),

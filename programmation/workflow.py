@@ -8,7 +8,9 @@
 
 Each transition is one transaction that locks the programmation row, checks who asks and what the stored
 verdicts allow, changes the status with ``save(update_fields=...)`` (so that django-simple-history records
-it), writes a ``Commentaire`` to the thread, and e-mails the other side once the transaction has committed.
+it), writes a ``Commentaire`` to the thread, and e-mails the other side once the transaction has committed
+(through the task queue, with retries). A validation also creates the next validated version (its PDF is
+rendered after the commit: ``programmation.versions``).
 """
 
 from __future__ import annotations
@@ -18,7 +20,6 @@ from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.core.mail import get_connection, send_mail
 from django.db import transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
@@ -30,6 +31,8 @@ from programmation.textes import compter
 
 from .ecriture.verrous import controler_exercice_ouvert, verrouiller
 from .models import Action, Commentaire, Decision, Programmation, Statut
+from .taches import envoyer_courriel
+from .versions import creer_version
 
 logger = logging.getLogger(__name__)
 
@@ -189,6 +192,8 @@ def changer_statut(programmation_id: int, nom: str, auteur, texte: str = "", lie
             statut_avant=avant,
             statut_apres=transition.vers,
         )
+        if transition is VALIDER:
+            creer_version(programmation)  # rendered once this transaction commits (DESIGN.md §9)
         courriel = _courriel(transition, programmation, auteur, texte, lien)
         transaction.on_commit(lambda: _envoyer(*courriel), robust=True)
     return programmation
@@ -223,10 +228,10 @@ def _courriel(transition, programmation, auteur, texte, lien) -> tuple[str, str,
 
 
 def _envoyer(sujet: str, corps: str, adresses: list[str]) -> None:
-    """One message per recipient (no one sees the others' addresses), over one connection."""
+    """One task per recipient (no one sees the others' addresses; an SMTP failure retries that one only),
+    queued once the transaction has committed."""
     if not adresses:
         logger.warning("Aucun destinataire pour « %s ».", sujet)
         return
-    connexion = get_connection()
     for adresse in adresses:
-        send_mail(sujet, corps, None, [adresse], connection=connexion)
+        envoyer_courriel.delay(sujet, corps, adresse)

@@ -9,9 +9,11 @@ template forgot to escape it, cannot make the renderer read anything.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from functools import cache
 from pathlib import Path
 
+import segno
 from django.contrib.staticfiles import finders
 from django.core.exceptions import ImproperlyConfigured
 from django.template.loader import render_to_string
@@ -66,12 +68,23 @@ def rendre_html(donnees: DonneesProgrammation) -> str:
     return render_to_string(GABARIT, donnees.en_contexte())
 
 
-def rendre_pdf(programmation: Programmation, *, pied: str | None = None) -> bytes:
-    """The PDF of ``programmation`` as it stands. ``pied``: a text printed at the foot of every page (the
-    validated version's fingerprint and address, for instance); the template ``pdf/base.html`` has a block
-    ``pied`` for more (a QR code). ``programmation`` comes with its exercice, department and programme loaded
-    (``donnees.charger(pk)`` loads it so)."""
-    return html_en_pdf(rendre_html(donnees_programmation(programmation, pied=pied)))
+def qr_svg(adresse: str) -> str:
+    """``adresse`` as a QR code, an inline SVG element 2 cm or so wide (0.6 mm a module: a scan at 150 dpi
+    reads it), drawn here: nothing fetched."""
+    return segno.make(adresse, error="m").svg_inline(scale=0.6, unit="mm", border=2, dark="#000")
+
+
+def rendre_pdf(
+    programmation: Programmation, *, pied: str | None = None, verification: str | None = None
+) -> bytes:
+    """The PDF of ``programmation`` as it stands. ``pied``: a text printed at the foot of every page.
+    ``verification``: the absolute address where a copy is checked (a validated version's), printed with its
+    QR code at the foot of every page. ``programmation`` comes with its exercice, department and programme
+    loaded (``donnees.charger(pk)`` loads it so)."""
+    donnees = donnees_programmation(programmation, pied=pied)
+    if verification:
+        donnees = replace(donnees, extra={"verification": verification, "qr": qr_svg(verification)})
+    return html_en_pdf(rendre_html(donnees))
 
 
 def nom_de_fichier(programmation: Programmation) -> str:

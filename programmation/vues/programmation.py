@@ -29,7 +29,7 @@ from dsfr.utils import list_pages
 from eligibilite.regles import FaitsAction, Parametres, registre
 from eligibilite.regles.delinquance import rang_et_taux
 from eligibilite.regles.programmations import lecture_plafond
-from fipd.acces import exiger, exiger_saisie, motif_refus_saisie, peut_transmettre
+from fipd.acces import exiger, exiger_saisie, motif_refus_saisie, peut_instruire, peut_transmettre
 
 from ..ecriture import Apercu, RefusEcriture, apercu, apercu_de, decider_actions, ecrire_actions, maxima
 from ..ecriture.faits import (
@@ -226,6 +226,9 @@ def contexte_programmation(
         "retour": f"?{filtres_actifs.urlencode()}" if filtres_actifs else "",
         "decisions": Decision.choices,
         "commentaires": list(p.commentaires.select_related("auteur")),
+        # Outside the fragment cache: a version's state changes without the programmation's markers moving.
+        "versions": list(p.versions_validees.all()),
+        "peut_gerer_versions": agent or peut_instruire(user),
         "historique_statut": SimpleLazyObject(lambda: historique_statut(p)),
         "historique_mouvements": historique_mouvements(enveloppe_id),
         # Read only when the block is not in the fragment cache (keyed by the change marker, like the rows).

@@ -95,6 +95,37 @@ def page_programmation(page, serveur):
     expect(page.locator("#table-actions tbody tr")).to_have_count(4)
 
 
+def versions_validees():
+    """Nord's programmation validated twice: version 1 ready with its signed scan, version 2 failed."""
+    from django.core.files.base import ContentFile
+
+    from programmation.models import Programmation, VersionValidee
+
+    p = programmation_nord()
+    Programmation.objects.filter(pk=p.pk).update(statut="validee")
+    v1 = VersionValidee(programmation=p, numero=1, jeton="a" * 32, etat="prete", empreinte="e" * 64)
+    v1.fichier.save("v1.pdf", ContentFile(b"%PDF-1.7"), save=False)
+    v1.scan.save("scan.pdf", ContentFile(b"%PDF-1.7"), save=False)
+    v1.save()
+    VersionValidee.objects.create(
+        programmation=p, numero=2, jeton="b" * 32, etat="echec", erreur="RuntimeError"
+    )
+
+
+def programmation_validee(page, serveur):
+    versions_validees()
+    connecter(page, serveur, agent_nord())
+    page.goto(URL_PROGRAMMATION + "#versions")
+    expect(page.locator("#versions tbody tr")).to_have_count(2)
+    expect(page.get_by_role("button", name="Générer de nouveau")).to_be_visible()
+
+
+def verification(page, serveur):
+    versions_validees()
+    page.goto("/verification/" + "a" * 32 + "/")
+    expect(page.locator("#verdict-verification")).to_contain_text("Document authentique")
+
+
 def action_nouvelle(page, serveur):
     programmation_nord()
     connecter(page, serveur, agent_nord())
@@ -174,6 +205,8 @@ PAGES = {
     "accueil-agent": accueil_agent,
     "accueil-national": accueil_national,
     "programmation": page_programmation,
+    "programmation-validee": programmation_validee,
+    "verification": verification,
     "action-nouvelle": action_nouvelle,
     "action-refusee": action_refusee,
     "tableau-de-bord-anomalies": tableau_de_bord_anomalies,

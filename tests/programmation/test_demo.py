@@ -39,7 +39,8 @@ def compter():
 
 
 @pytest.fixture
-def demo():
+def demo(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
     return charger()
 
 
@@ -62,6 +63,12 @@ def test_running_the_demo_twice_is_harmless(demo):
     assert "0 action ajoutée" not in demo
     assert "0 action ajoutée" in seconde
     assert compter() == avant
+    validees = Programmation.objects.filter(statut="validee")
+    assert validees.exists()
+    for p in validees:  # each validated programmation has its validated version, rendered once
+        assert [(v.numero, v.etat) for v in p.versions_validees.all()] == [(1, "prete")]
+    assert "versions validées produites" in demo or "version validée produite" in demo
+    assert "0 version validée produite" in seconde
     assert Exercice.objects.get(annee=2026).etat == "ouvert"
     assert Exercice.objects.get(annee=2025).etat == "cloture"
 

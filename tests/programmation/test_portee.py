@@ -330,3 +330,85 @@ def test_another_departments_porteur_is_404_for_every_page_and_write(client_agen
         assert client_agent.get(reverse(nom, kwargs={"pk": porteur})).status_code == 404, nom
     for nom in ("porteur_modifier", "porteur_fusionner_confirmer"):
         assert client_agent.post(reverse(nom, kwargs={"pk": porteur}), {}).status_code == 404, nom
+
+
+# --- Validated versions: their files (read), the signed scan and « Générer de nouveau » (writes) ---------
+
+VERSIONS = dict(
+    zip(ROLES, [302, OK, 404, 403, 404, OK, OK], strict=True)
+)  # the department's agents, SG-CIPDR
+
+
+def _pdf_blanc() -> bytes:
+    import io
+
+    from PIL import Image
+
+    sortie = io.BytesIO()
+    Image.new("RGB", (200, 280), "white").save(sortie, "PDF")
+    return sortie.getvalue()
+
+
+CAS_VERSIONS = {
+    "pdf de la version": ("get", LECTURE, "version_pdf", lambda: {}),
+    "scan de la version": ("get", LECTURE, "version_scan", lambda: {}),
+    "générer de nouveau": ("post", VERSIONS, "version_regenerer", lambda: {}),
+    "déposer le scan": ("post", VERSIONS, "scan_deposer", lambda: {"version": "2", "scan": _scan()}),
+}
+
+
+def _scan():
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile("scan.pdf", _pdf_blanc(), content_type="application/pdf")
+
+
+def etat_des_versions(programmation):
+    return sorted(programmation.versions_validees.values_list("numero", "etat", "empreinte", "scan"))
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("cas", list(CAS_VERSIONS))
+def test_scope_matrix_of_validated_versions(
+    client, programmation, cas, role, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    import hashlib
+
+    from django.core.files.base import ContentFile
+
+    from programmation.models import VersionValidee
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    Programmation.objects.filter(pk=programmation.pk).update(statut=Statut.VALIDEE)
+    contenu = b"%PDF-1.7 version 1"
+    prete = VersionValidee(
+        programmation=programmation,
+        numero=1,
+        jeton="a" * 32,
+        etat="prete",
+        empreinte=hashlib.sha256(contenu).hexdigest(),
+    )
+    prete.fichier.save("v1.pdf", ContentFile(contenu), save=False)
+    prete.scan.save("scan.pdf", ContentFile(b"%PDF-1.7 scan"), save=False)
+    prete.save()
+    VersionValidee.objects.create(
+        programmation=programmation, numero=2, jeton="b" * 32, etat="echec", erreur="RuntimeError"
+    )
+    methode, matrice, nom, donnees = CAS_VERSIONS[cas]
+    numero = {"version_pdf": 1, "version_scan": 1, "version_regenerer": 2}.get(nom)
+    url = reverse(nom, kwargs=kwargs(programmation) | ({"numero": numero} if numero else {}))
+    if role != "anonyme":
+        client.force_login(utilisateur(role))
+    attendu = matrice[role]
+    if attendu == OK:
+        attendu = 200 if methode == "get" else 302
+    avant = etat_des_versions(programmation)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        reponse = getattr(client, methode)(url, donnees())
+
+    assert reponse.status_code == attendu, (cas, role)
+    if role == "anonyme":
+        assert reponse["Location"].startswith("/connexion/?next=")
+    if methode == "post":
+        assert (etat_des_versions(programmation) != avant) == (attendu == 302 and role != "anonyme")

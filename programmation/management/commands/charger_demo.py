@@ -29,6 +29,7 @@ from programmation.models import (
     Statut,
 )
 from programmation.textes import compter
+from programmation.versions import generer, nouvelle_version
 
 FICHIER = Path(settings.BASE_DIR) / "fixtures" / "demo.json"
 EXERCICES_CLOTURES = range(2018, 2026)  # past campaigns: read-only
@@ -64,12 +65,31 @@ class Command(BaseCommand):
             Exercice.objects.filter(annee__in=EXERCICES_CLOTURES).update(etat="cloture")
             Exercice.objects.filter(annee=EXERCICE_OUVERT).update(etat="ouvert")
             Exercice.objects.get_or_create(annee=EXERCICE_EN_PREPARATION, defaults={"etat": "en_preparation"})
+        versions = self.versions_validees()
         self.stdout.write(
             self.style.SUCCESS(
                 f"Démonstration prête : {len(comptes)} comptes (mot de passe « {donnees['mot_de_passe']} »), "
-                f"{compter(n, 'action ajoutée', 'actions ajoutées')}."
+                f"{compter(n, 'action ajoutée', 'actions ajoutées')}, "
+                f"{compter(versions, 'version validée produite', 'versions validées produites')}."
             )
         )
+
+    def versions_validees(self) -> int:
+        """Each validated programmation gets its validated version's PDF, rendered here, synchronously (not
+        through the queue: the demo is complete when the command ends)."""
+        produites = 0
+        for p in Programmation.objects.filter(statut=Statut.VALIDEE).order_by("pk"):
+            version = p.versions_validees.order_by("-numero").first()
+            if version is None:
+                version = nouvelle_version(p)
+            if not version.prete:
+                version = generer(version.pk)
+                if not version.prete:
+                    raise CommandError(
+                        f"La version validée de la {p} n'a pas pu être produite : {version.erreur}"
+                    )
+                produites += 1
+        return produites
 
     def comptes(self, donnees):
         comptes = {}
