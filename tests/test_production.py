@@ -49,10 +49,26 @@ def test_check_deploy_is_clean_with_production_settings():
         "WARNING",
         DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
         ALLOWED_HOSTS="fipd.interieur.gouv.fr",
+        FIPD_URL_PUBLIQUE="https://fipd.interieur.gouv.fr",
         DJANGO_SETTINGS_MODULE="fipd.settings",
     )
     assert resultat.returncode == 0, resultat.stdout + resultat.stderr
     assert "no issues" in resultat.stdout
+
+
+def test_check_deploy_warns_when_the_public_address_is_left_local():
+    """The validated versions print it with their QR code: a local address would verify nothing."""
+    resultat = manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
+        ALLOWED_HOSTS="fipd.interieur.gouv.fr",
+        FIPD_URL_PUBLIQUE="http://127.0.0.1:8000",
+        DJANGO_SETTINGS_MODULE="fipd.settings",
+    )
+    assert resultat.returncode != 0 and "fipd.W001" in resultat.stdout + resultat.stderr
 
 
 def test_debug_is_off_unless_asked_for():
