@@ -1,0 +1,79 @@
+/*
+ * The programmation page's helps, as progressive enhancement (without scripts the row buttons and the bulk
+ * buttons submit the form, which redirects back; no box is ticked for the agent).
+ *
+ * 1. « Tout sélectionner »: a checkbox in the table's header, hidden until this script shows it, ticks or
+ *    unticks every row's box; it reads as partly ticked (indeterminate) when some rows only are.
+ * 2. A row's decision taken in place (htmx swaps the row): focus goes to the new row's first decision
+ *    button (else the row itself), without scrolling, so that keyboard and screen-reader users stay there.
+ */
+(function () {
+  "use strict";
+
+  var form = document.getElementById("form-decisions");
+  if (!form) {
+    return;
+  }
+
+  // --- 1. Select all / none ----------------------------------------------------------------------------
+  var tout = document.getElementById("coche-tout");
+
+  function casesDesLignes() {
+    return form.querySelectorAll('tbody input[type="checkbox"][name="actions"]');
+  }
+
+  function accorderTout() {
+    var cases = casesDesLignes();
+    var cochees = 0;
+    cases.forEach(function (c) {
+      if (c.checked) {
+        cochees += 1;
+      }
+    });
+    tout.checked = cases.length > 0 && cochees === cases.length;
+    tout.indeterminate = cochees > 0 && cochees < cases.length;
+  }
+
+  if (tout && casesDesLignes().length) {
+    document.getElementById("groupe-coche-tout").hidden = false;
+    tout.addEventListener("change", function () {
+      casesDesLignes().forEach(function (c) {
+        c.checked = tout.checked;
+      });
+      tout.indeterminate = false;
+    });
+    form.addEventListener("change", function (evenement) {
+      if (evenement.target !== tout && evenement.target.name === "actions") {
+        accorderTout();
+      }
+    });
+    accorderTout();
+  }
+
+  // --- 2. Focus after a decision taken in place -----------------------------------------------------------
+  var ligneDecidee = null;
+
+  document.body.addEventListener("htmx:beforeRequest", function (evenement) {
+    var ligne = evenement.detail.elt.closest && evenement.detail.elt.closest("tr[id^='action-']");
+    ligneDecidee = ligne ? ligne.id : null;
+  });
+
+  document.body.addEventListener("htmx:afterSettle", function () {
+    if (!ligneDecidee) {
+      return;
+    }
+    var ligne = document.getElementById(ligneDecidee);
+    ligneDecidee = null;
+    if (!ligne) {
+      return;
+    }
+    var bouton = ligne.querySelector("button[name='decision_unitaire']");
+    if (!bouton) {
+      ligne.setAttribute("tabindex", "-1");
+    }
+    (bouton || ligne).focus({ preventScroll: true });
+    if (tout) {
+      accorderTout();
+    }
+  });
+})();
