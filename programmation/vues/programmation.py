@@ -544,7 +544,7 @@ def action_apercu(request, annee, departement, programme):
     cofis.is_valid()
     return render(
         request,
-        "programmation/_apercu.html",
+        "programmation/_apercu_reponse.html",
         {"programmation": p, "apercu": _apercu(contexte(p), form, cofis, form_porteur, stockee)},
     )
 
