@@ -59,6 +59,11 @@ def test_a_retained_row_comes_back_with_the_figures_out_of_band(client_agent, pr
     assert 'id="chiffre-reste"' in chiffres and f"75{FINE}000,00{NBSP}€" in chiffres
     assert 'id="chiffre-verdicts"' in chiffres
     assert '<tr id="ligne-total" hx-swap-oob="true">' in html
+    assert 'id="verdicts-programmation" hx-swap-oob="true"' in html
+    # The transmission form's notice and total follow (its comment, maybe typed already, is left alone).
+    assert '<div id="avertissement-transmission" hx-swap-oob="true">' in html
+    assert f'<span id="montant-transmis" hx-swap-oob="true">25{FINE}000,00{NBSP}€</span>' in html
+    assert "texte-transmettre" not in html
     assert Action.objects.get(pk=action.pk).decision == "retenue"
 
 
