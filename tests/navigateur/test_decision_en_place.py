@@ -46,7 +46,11 @@ def faire_defiler_jusqu_a(page, selecteur, hauteur=450):
     return page.evaluate("window.scrollY")
 
 
-def test_deciding_a_row_keeps_the_scroll_position_and_updates_the_totals(page, programmation_longue, capture):
+def test_deciding_a_row_keeps_the_scroll_position_and_updates_the_totals(
+    page, programmation_longue, axe, capture
+):
+    refus_csp = []
+    page.on("console", lambda m: "Content Security Policy" in m.text and refus_csp.append(m.text))
     connecter(page, "agent.nord")
     page.goto(URL)
     ligne = page.locator("#table-actions tbody tr").nth(40)
@@ -66,6 +70,7 @@ def test_deciding_a_row_keeps_the_scroll_position_and_updates_the_totals(page, p
     assert page.evaluate(
         "document.activeElement.closest('tr') && document.activeElement.closest('tr').id"
     ) == (identifiant)
+    assert not refus_csp
     capture(page, "issue9-decision-en-place")
 
     # A refusal shows in the row and in the live region; nothing else moves.
@@ -74,7 +79,9 @@ def test_deciding_a_row_keeps_the_scroll_position_and_updates_the_totals(page, p
     prison.get_by_role("button", name=RETENIR).click()
     expect(prison.locator(".fr-alert--error")).to_contain_text("Décision refusée")
     expect(page.locator("#annonce-decision")).to_contain_text("décision refusée")
+    assert not refus_csp
     capture(page, "issue9-decision-refusee")
+    assert axe(page) == []  # with the announcement and the refusal shown
 
 
 def test_select_all_ticks_every_row_and_reads_partly_ticked(page, programmation_longue, axe, capture):
