@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 from playwright.sync_api import expect
 
+from programmation.models import Programmation, Statut
 from tests.factories import (
     ActionFactory,
     ProgrammationFactory,
@@ -114,3 +115,12 @@ def test_without_javascript_select_all_is_hidden_and_a_decision_reloads(
         expect(page.locator(".fr-alert--success").first).to_contain_text("« Retenue »")
     finally:
         contexte.close()
+
+
+def test_a_decision_refused_by_the_server_says_so_in_the_live_region(page, programmation_longue):
+    """The programmation transmitted from another tab: the answer is a 403, which htmx does not swap."""
+    connecter(page, "agent.nord")
+    page.goto(URL)
+    Programmation.objects.filter(pk=programmation_longue.pk).update(statut=Statut.TRANSMISE)
+    page.locator("#table-actions tbody tr").first.get_by_role("button", name=RETENIR).click()
+    expect(page.locator("#annonce-decision")).to_contain_text("La décision n'a pas pu être enregistrée.")

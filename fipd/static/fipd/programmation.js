@@ -5,7 +5,8 @@
  * 1. « Tout sélectionner »: a checkbox in the table's header, hidden until this script shows it, ticks or
  *    unticks every row's box; it reads as partly ticked (indeterminate) when some rows only are.
  * 2. A row's decision taken in place (htmx swaps the row): focus goes to the new row's first decision
- *    button (else the row itself), without scrolling, so that keyboard and screen-reader users stay there.
+ *    button (else the row itself), without scrolling, so that keyboard and screen-reader users stay there;
+ *    when no row comes back (refused right, server error, network), the live region says so.
  */
 (function () {
   "use strict";
@@ -57,6 +58,25 @@
     var ligne = evenement.detail.elt.closest && evenement.detail.elt.closest("tr[id^='action-']");
     ligneDecidee = ligne ? ligne.id : null;
   });
+
+  // An answer htmx does not swap (the programmation was transmitted from another tab: 403; a server error)
+  // or no answer at all: say so in the live region rather than nothing happening.
+  function direEchec() {
+    if (!ligneDecidee) {
+      return;
+    }
+    ligneDecidee = null;
+    var annonce = document.getElementById("annonce-decision");
+    var alerte = document.createElement("div");
+    alerte.className = "fr-alert fr-alert--error fr-alert--sm";
+    var texte = document.createElement("p");
+    texte.textContent =
+      "La décision n'a pas pu être enregistrée. Rechargez la page pour voir l'état actuel de la programmation.";
+    alerte.appendChild(texte);
+    annonce.replaceChildren(alerte);
+  }
+  document.body.addEventListener("htmx:responseError", direEchec);
+  document.body.addEventListener("htmx:sendError", direEchec);
 
   document.body.addEventListener("htmx:afterSettle", function () {
     if (!ligneDecidee) {
