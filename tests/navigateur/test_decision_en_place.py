@@ -38,6 +38,11 @@ def programmation_longue():
     return p
 
 
+def fenetre(page, chemin):
+    """Beside the full-page capture, what the agent sees: the viewport only."""
+    page.screenshot(path=str(chemin.with_name(chemin.stem + "-fenetre.png")))
+
+
 def faire_defiler_jusqu_a(page, selecteur, hauteur=450):
     """Scrolls so that ``selecteur`` sits ``hauteur`` px below the top of the viewport; returns scrollY."""
     page.evaluate(
@@ -72,16 +77,16 @@ def test_deciding_a_row_keeps_the_scroll_position_and_updates_the_totals(
         "document.activeElement.closest('tr') && document.activeElement.closest('tr').id"
     ) == (identifiant)
     assert not refus_csp
-    capture(page, "issue9-decision-en-place")
+    fenetre(page, capture(page, "issue9-decision-en-place"))
 
     # A refusal shows in the row and in the live region; nothing else moves.
     prison = page.locator("#table-actions tbody tr", has_text="ZZ-PRISON")
     prison.scroll_into_view_if_needed()
     prison.get_by_role("button", name=RETENIR).click()
-    expect(prison.locator(".fr-alert--error")).to_contain_text("Décision refusée")
+    expect(prison.locator(".fr-message--error").first).to_contain_text("Décision refusée")
     expect(page.locator("#annonce-decision")).to_contain_text("décision refusée")
     assert not refus_csp
-    capture(page, "issue9-decision-refusee")
+    fenetre(page, capture(page, "issue9-decision-refusee"))
     assert axe(page) == []  # with the announcement and the refusal shown
 
 
@@ -98,7 +103,7 @@ def test_select_all_ticks_every_row_and_reads_partly_ticked(page, programmation_
     )
     cases.first.uncheck(force=True)
     assert page.evaluate("document.getElementById('coche-tout').indeterminate")
-    capture(page, "issue9-tout-selectionner")
+    fenetre(page, capture(page, "issue9-tout-selectionner"))
     assert axe(page) == []
 
 

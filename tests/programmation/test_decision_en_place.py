@@ -62,7 +62,8 @@ def test_a_retained_row_comes_back_with_the_figures_out_of_band(client_agent, pr
     assert 'id="verdicts-programmation" hx-swap-oob="true"' in html
     # The transmission form's notice and total follow (its comment, maybe typed already, is left alone).
     assert '<div id="avertissement-transmission" hx-swap-oob="true">' in html
-    assert f'<span id="montant-transmis" hx-swap-oob="true">25{FINE}000,00{NBSP}€</span>' in html
+    libelle = html[html.index('id="libelle-transmission" hx-swap-oob="true"') :]
+    assert f"la programmation de 25{FINE}000,00{NBSP}€ retenus" in libelle[: libelle.index("</label>")]
     assert "texte-transmettre" not in html
     assert Action.objects.get(pk=action.pk).decision == "retenue"
 
