@@ -87,6 +87,12 @@ def test_deciding_a_row_keeps_the_scroll_position_and_updates_the_totals(
     expect(page.locator("#annonce-decision")).to_contain_text("décision refusée")
     assert not refus_csp
     fenetre(page, capture(page, "issue9-decision-refusee"))
+    # The announcement can be closed; focus goes back to the row.
+    page.locator("#annonce-decision").get_by_role("button", name="Masquer le message").click()
+    expect(page.locator("#annonce-decision")).to_be_empty()
+    assert page.evaluate(
+        "document.activeElement.closest('tr') && document.activeElement.closest('tr').id"
+    ) == (prison.get_attribute("id"))
     assert axe(page) == []  # with the announcement and the refusal shown
 
 

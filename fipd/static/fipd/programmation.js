@@ -52,7 +52,8 @@
   }
 
   // --- 2. Focus after a decision taken in place -----------------------------------------------------------
-  var ligneDecidee = null;
+  var ligneDecidee = null; // the row whose decision is being asked
+  var derniereLigne = null; // the row last swapped
 
   document.body.addEventListener("htmx:beforeRequest", function (evenement) {
     var ligne = evenement.detail.elt.closest && evenement.detail.elt.closest("tr[id^='action-']");
@@ -78,11 +79,25 @@
   document.body.addEventListener("htmx:responseError", direEchec);
   document.body.addEventListener("htmx:sendError", direEchec);
 
+  // The announcement sits over the page's bottom corner: its close button empties it, and focus goes back
+  // to the row last decided (the button it was on is gone). Delegated: each answer replaces the element.
+  form.addEventListener("click", function (evenement) {
+    if (!evenement.target.closest("#annonce-decision .fr-btn--close")) {
+      return;
+    }
+    document.getElementById("annonce-decision").replaceChildren();
+    var ligne = derniereLigne && document.getElementById(derniereLigne);
+    if (ligne) {
+      (ligne.querySelector("button[name='decision_unitaire']") || ligne).focus({ preventScroll: true });
+    }
+  });
+
   document.body.addEventListener("htmx:afterSettle", function () {
     if (!ligneDecidee) {
       return;
     }
     var ligne = document.getElementById(ligneDecidee);
+    derniereLigne = ligneDecidee;
     ligneDecidee = null;
     if (!ligne) {
       return;
