@@ -547,7 +547,7 @@ def action_apercu(request, annee, departement, programme):
     cofis.is_valid()
     return render(
         request,
-        "programmation/_apercu.html",
+        "programmation/_apercu_reponse.html",
         {"programmation": p, "apercu": _apercu(contexte(p), form, cofis, form_porteur, stockee)},
     )
 
@@ -590,6 +590,8 @@ def decisions(request, annee, departement, programme):
             decider_actions(choisies, decision)
         except ValidationError as e:
             erreurs = e.messages
+    if unitaire and request.htmx:
+        return _decision_en_place(request, p, choisies[0], decision, retour, erreurs)
     if erreurs:
         return page_programmation(
             request,
@@ -605,6 +607,35 @@ def decisions(request, annee, departement, programme):
     else:
         messages.success(request, f"{len(choisies)} actions : « {libelle} ».")
     return redirect(_suivant(request, p.get_absolute_url() + retour))
+
+
+def _decision_en_place(request, programmation, action, decision, retour, erreurs):
+    """A row's decision asked with htmx: the row as stored now (with the refusal, if any, in it), and out of
+    band the announcement, the figures and the total row, all read afresh in the page's own queries (their
+    number does not depend on the number of actions). Without scripts the same buttons post the form."""
+    p = charger_programmation(
+        request, programmation.exercice.annee, programmation.departement.code, programmation.programme.code
+    )
+    a = p.actions.select_related("porteur").get(pk=action.pk)
+    if erreurs:
+        annonce = f"Action {a.reference} : décision refusée."
+    else:
+        annonce = f"Action {a.reference} : « {Decision(decision).label} »."
+    contexte = contexte_programmation(
+        request,
+        p,
+        params=_query_string(retour),
+        a=a,
+        annonce=annonce,
+        refus=erreurs,
+        cochees=_cochees(request),
+    )
+    return render(request, "programmation/_decision.html", contexte)
+
+
+def _cochees(request) -> set[int]:
+    """The boxes ticked in the form when a row's decision was asked: its row keeps its box as it was."""
+    return {pk for pk in (identifiant(v) for v in request.POST.getlist("actions")) if pk is not None}
 
 
 @login_required

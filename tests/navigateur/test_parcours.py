@@ -135,8 +135,9 @@ def test_parcours_saisie_transmission_renvoi(page, capture):
     expect(page.locator("input[name=actions]:checked")).to_have_count(2)
     page.get_by_role("button", name="Retenir", exact=True).click()
     expect(page.locator(".fr-alert--success")).to_contain_text("2 actions : « Retenue ».")
+    # A row's decision is taken in place (htmx): its message shows in the live region, the figures follow.
     page.get_by_role("button", name="Ne pas retenir 59-2026-10").click()
-    expect(page.locator(".fr-alert--success")).to_contain_text("Action 59-2026-10 : « Non retenue ».")
+    expect(page.locator("#annonce-decision")).to_contain_text("Action 59-2026-10 : « Non retenue ».")
     assert not programmation.actions.filter(decision=Decision.EN_INSTRUCTION).exists()
     expect(page.locator("#verdicts-retenues")).to_contain_text(re.compile(r"\b0 verdicts? bloquants?"))
     expect(page.locator("#en-instruction")).to_contain_text(re.compile(r"\b0 actions? en instruction"))

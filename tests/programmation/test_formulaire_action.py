@@ -430,6 +430,57 @@ def test_preview_shows_the_verdicts_and_the_primary_prevention_maximum(client_ag
     assert not Action.objects.exists()
 
 
+def test_preview_says_the_maximum_and_what_blocks_under_the_amount_field_too(
+    client_agent, programmation, porteur
+):
+    """Issue 9: the panel sits far above the amount field; a short line right under it, swapped out of band
+    by the same answer, says the maximum and the blocking verdict where the agent is typing."""
+    reponse = client_agent.post(
+        url_apercu(programmation),
+        donnees(porteur, categorie="prevention_primaire", cout_total="10 000", montant_fipd="2 500"),
+    )
+    html = reponse.content.decode()
+    ligne = html[html.index('<div id="apercu-montant"') :]
+    assert ligne.startswith(
+        '<div id="apercu-montant" class="fipd-apercu-montant fr-mt-1w" hx-swap-oob="true">'
+    )
+    assert f"Maximum si l'action est retenue : <strong>2{FINE}000,00{NBSP}€</strong>" in ligne
+    assert "Bloquant : " in ligne and "20" in ligne[ligne.index("Bloquant : ") :]
+    # Retained, the save would be refused: the line says so.
+    retenue = client_agent.post(
+        url_apercu(programmation),
+        donnees(
+            porteur,
+            categorie="prevention_primaire",
+            cout_total="10 000",
+            montant_fipd="2 500",
+            decision="retenue",
+        ),
+    ).content.decode()
+    ligne = retenue[retenue.index('<div id="apercu-montant"') :]
+    assert "Enregistrement refusé en l'état :" in ligne and 'class="apercu-montant-bloquant"' in ligne
+
+
+def test_the_amounts_line_is_in_the_form_once_and_filled_after_a_refused_save(
+    client_agent, programmation, porteur
+):
+    url = programmation.get_absolute_url() + "actions/nouvelle/"
+    html = client_agent.get(url).content.decode()
+    assert html.count('id="apercu-montant"') == 1
+    refusee = client_agent.post(
+        url,
+        donnees(
+            porteur,
+            categorie="prevention_primaire",
+            cout_total="10 000",
+            montant_fipd="2 500",
+            decision="retenue",
+        ),
+    ).content.decode()
+    assert refusee.count('id="apercu-montant"') == 1
+    assert f"Maximum si l'action est retenue : <strong>2{FINE}000,00{NBSP}€</strong>" in refusee
+
+
 def test_preview_of_an_action_en_instruction_shows_verdicts_without_refusal(
     client_agent, programmation, porteur
 ):
