@@ -394,3 +394,31 @@ def test_cached_rows_are_per_reader_rights_and_per_request(client_agent, program
     assert 'name="decision_unitaire"' not in lignes(client_agent.get(url))
     triees = lignes(client_agent.get(url, {"tri": "-reference"}))
     assert triees.index("N00002") < triees.index("N00000")
+
+
+def test_after_a_write_only_the_rows_that_changed_are_rendered_again(client_agent, programmation, monkeypatch):
+    from programmation.vues import programmation as vue
+
+    actions = creer_actions(programmation, 30, decision="en_instruction")
+    rendues = []
+    original = vue.render_to_string
+
+    def compter(gabarit, contexte=None, *args, **kwargs):
+        if gabarit == "programmation/_lignes_actions.html":
+            rendues.extend(a.reference for a in contexte["actions"])
+        return original(gabarit, contexte, *args, **kwargs)
+
+    monkeypatch.setattr(vue, "render_to_string", compter)
+    url = programmation.get_absolute_url()
+    premiere = lignes(client_agent.get(url))
+    assert len(rendues) == 30
+    rendues.clear()
+    client_agent.post(url_decisions(programmation), {"decision_unitaire": f"{actions[3].pk}:retenue"})
+    seconde = lignes(client_agent.get(url))
+    assert rendues == [actions[3].reference]  # the page's fragment was missed, 29 rows came from the cache
+    assert seconde != premiere and seconde.count(">Retenue<") == 1
+    rendues.clear()
+    porteur = actions[0].porteur
+    porteur.nom = "Association renommée"
+    porteur.save()  # every row shows it
+    assert lignes(client_agent.get(url)).count("Association renommée") == 30 and len(rendues) == 30
