@@ -180,8 +180,12 @@ def contexte_programmation(
     )
     list_pages(page)
     tri = (filtre.form.cleaned_data.get("tri") or ["reference"])[0] if filtre.is_bound else "reference"
-    filtres_actifs = params.copy()
-    filtres_actifs.pop("page", None)
+    # The filters and sort in force (what the table and its form depend on; « page » and anything else the
+    # address carries are not): where a decision returns to, and part of the filter form's cache key.
+    filtres_actifs = QueryDict(mutable=True)
+    for cle in params:
+        if cle in FiltreActions.base_filters:
+            filtres_actifs.setlist(cle, params.getlist(cle))
 
     transitions = [t for t in TRANSITIONS.values() if possible(t, p) and autorisee(t, user, p, agent=agent)]
 
@@ -264,7 +268,7 @@ def cle_des_filtres(programmation: Programmation, params: QueryDict) -> str:
     porteur created, renamed or merged shows at once."""
     p = programmation
     marqueur = marqueur_des_porteurs(p.departement_id)
-    demande = sorted((k, tuple(params.getlist(k))) for k in params if k != "page")
+    demande = sorted((k, tuple(params.getlist(k))) for k in params if k in FiltreActions.base_filters)
     contenu = (p.pk, p.programme_id, marqueur, demande)
     return hashlib.blake2b(repr(contenu).encode(), digest_size=16).hexdigest()
 

@@ -396,7 +396,9 @@ def test_cached_rows_are_per_reader_rights_and_per_request(client_agent, program
     assert triees.index("N00002") < triees.index("N00000")
 
 
-def test_after_a_write_only_the_rows_that_changed_are_rendered_again(client_agent, programmation, monkeypatch):
+def test_after_a_write_only_the_rows_that_changed_are_rendered_again(
+    client_agent, programmation, monkeypatch
+):
     from programmation.vues import programmation as vue
 
     actions = creer_actions(programmation, 30, decision="en_instruction")
