@@ -479,6 +479,11 @@ def test_the_amounts_line_is_in_the_form_once_and_filled_after_a_refused_save(
     ).content.decode()
     assert refusee.count('id="apercu-montant"') == 1
     assert f"Maximum si l'action est retenue : <strong>2{FINE}000,00{NBSP}€</strong>" in refusee
+    # One message per place (issue 9): the refusal is beside « Montant FIPD » once, not again in the line
+    # under it nor in the panel's alert; the panel keeps the verdict itself.
+    assert refusee.count("[PREVENTION_PRIMAIRE_TAUX]") == 1
+    assert 'id="apercu-refus"' not in refusee and "Enregistrement refusé en l&#x27;état" not in refusee
+    assert 'id="apercu-verdicts"' in refusee
 
 
 def test_preview_of_an_action_en_instruction_shows_verdicts_without_refusal(
