@@ -398,3 +398,15 @@ def test_the_inputs_carry_the_models_bounds(client_agent, prog_d, prog_s):
     html_s = client_agent.get(url_creer(prog_s)).content.decode()
     assert 'name="iscg_premiere_annee" min="2000"' in html_d and 'max="2100"' in html_d
     assert 'name="quantite" min="1"' in html_s
+
+
+def test_each_programme_page_shows_the_cards_of_its_own_rule_set(client_agent, prog_d, prog_s):
+    """Programme D's page showed the training-cap and primary-prevention cards, rules of programme R (issue 9)."""
+    for p in (prog_d, prog_s):
+        html = client_agent.get(p.get_absolute_url()).content.decode()
+        assert 'id="chiffre-formation"' not in html and 'id="chiffre-prevention"' not in html, (
+            p.programme.code
+        )
+        assert 'id="chiffre-verdicts"' in html and 'id="chiffre-retenu"' in html
+    html_r = client_agent.get(programmation_de("R").get_absolute_url()).content.decode()
+    assert 'id="chiffre-formation"' in html_r and 'id="chiffre-prevention"' in html_r
