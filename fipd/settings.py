@@ -184,6 +184,22 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False  # the JSON log lines of LOGGING, as the web process writes them
 
+# The cache (the dashboard, the pages' fragments, the verification page's rate limit): Redis, shared by every
+# worker process, when REDIS_URL is set; else each process's memory. Cache keys are read from the database
+# (change markers), so a per-process cache is never stale, only colder; the rate limit, though, is then per
+# process.
+CACHES = {
+    "default": (
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "fipd",
+        }
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "OPTIONS": {"MAX_ENTRIES": 5000}}
+    )
+}
+
 # --- Security (python manage.py check --deploy --fail-level WARNING is clean outside debug) ---------------
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",  # login throttling, first (django-axes)

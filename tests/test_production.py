@@ -274,3 +274,29 @@ def test_the_500_page_shows_the_request_id():
     requete.identifiant = "0123456789abcdef"
     reponse = erreur_serveur(requete)
     assert reponse.status_code == 500 and "0123456789abcdef" in reponse.content.decode()
+
+
+def test_the_cache_is_redis_shared_by_the_workers_when_redis_url_is_set():
+    script = (
+        "import django; from django.conf import settings; django.setup(); "
+        "print(settings.CACHES['default']['BACKEND'])"
+    )
+    env = {**os.environ, "DJANGO_SECRET_KEY": "p" * 64, "DJANGO_SETTINGS_MODULE": "fipd.settings"}
+    avec = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=RACINE,
+        env={**env, "REDIS_URL": "redis://127.0.0.1:6379/7"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    sans = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=RACINE,
+        env={k: v for k, v in env.items() if k != "REDIS_URL"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert avec.stdout.strip() == "django.core.cache.backends.redis.RedisCache", avec.stderr
+    assert sans.stdout.strip() == "django.core.cache.backends.locmem.LocMemCache", sans.stderr
