@@ -62,7 +62,9 @@ def worker(settings, tmp_path):
         )
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(
+    transaction=True, serialized_rollback=True
+)  # reference data restored for the next test
 def test_a_worker_renders_the_validated_version_from_the_redis_queue(worker, mailoutbox):
     p = ProgrammationFactory()
     doter(p, "100000.00")
