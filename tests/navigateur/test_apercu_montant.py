@@ -65,12 +65,14 @@ def test_the_maximum_and_the_refusal_stay_in_view_while_typing_the_amount(
     montant = remplir_et_taper_le_montant(page)
     assert dans_la_fenetre(page, montant)
 
-    # Beside the field: the short line, and the panel which sticks to the top of the viewport.
+    # Beside the field: the maximum under it, and the panel which sticks to the top of the viewport with the
+    # maximum and what blocks; the line does not repeat the refusals the panel shows (one place per message).
     assert dans_la_fenetre(page, page.locator("#apercu-montant-maximum"))
-    assert dans_la_fenetre(page, page.locator(".apercu-montant-bloquant").first)
-    expect(page.locator(".apercu-montant-bloquant").first).to_contain_text("20")
+    expect(page.locator("#apercu-montant .apercu-montant-bloquant").first).to_be_hidden()
     assert dans_la_fenetre(page, page.locator("#apercu-maximum"))
     expect(page.locator("#apercu-maximum")).to_contain_text("2 000,00")
+    assert dans_la_fenetre(page, page.locator("#apercu-refus li").first)
+    expect(page.locator("#apercu-refus")).to_contain_text("20 % du coût total")
     page.screenshot(path=str(capture(page, f"issue9-apercu-{largeur}")).replace(".png", "-fenetre.png"))
     assert axe(page) == []
 
