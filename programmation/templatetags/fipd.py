@@ -1,5 +1,6 @@
 """Template filters shared by pages, PDF and exports: one formatting of amounts and rates."""
 
+import re
 from decimal import Decimal, InvalidOperation
 
 from django import template
@@ -87,3 +88,18 @@ def badge_statut(statut: str, libelle: str) -> SafeString:
 def libelle_regle(code):
     """A rule's French label (« MILIEU_CARCERAL » → « Action en milieu carcéral »)."""
     return _libelle_regle(str(code or ""))
+
+
+_CODE_FINAL = re.compile(r"\[([A-Z0-9_]+)\]$")
+
+
+@register.filter
+def refus_lisible(message):
+    """A refusal as HTML: its trailing rule code (« [PREVENTION_PRIMAIRE_TAUX] ») set apart, and breakable
+    after its underscores only, so that a narrow box never cuts it mid-word (issue 9)."""
+    texte = escape(str(message))
+    return mark_safe(  # noqa: S308  (escaped above; only <span> and <wbr> added)
+        _CODE_FINAL.sub(
+            lambda m: '<span class="fipd-code">[' + m.group(1).replace("_", "_<wbr>") + "]</span>", texte
+        )
+    )

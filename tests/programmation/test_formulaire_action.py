@@ -509,7 +509,7 @@ def test_preview_of_training_gives_the_room_without_the_actions_own_amount(
     assert bornes["Marge sous le plafond de formation"] == D("6750")
     assert bornes["Reste de l'enveloppe (sans cette action)"] == D("73000.00")
     assert reponse.context["apercu"]["maxima"]["maximum"] == D("6750")
-    assert "FORMATION_PLAFOND" in reponse.content.decode()  # 7 000 > 6 750: refused
+    assert "[FORMATION_<wbr>PLAFOND]" in reponse.content.decode()  # 7 000 > 6 750: refused
 
 
 def test_preview_with_incomplete_input_asks_for_the_amounts(client_agent, programmation, porteur):
@@ -696,3 +696,13 @@ def test_cached_form_fields_follow_the_action_its_cofunders_and_the_porteurs(
 
     Cofinancement.objects.create(action=action, financeur="Ville de Lille", montant=D("1000"))
     assert 'value="Ville de Lille"' in client_agent.get(url).content.decode()
+
+
+def test_a_refusals_code_breaks_after_its_underscores_only_and_user_text_stays_escaped():
+    from programmation.templatetags.fipd import refus_lisible
+
+    html = refus_lisible("Action <b>X</b> — trop (annexe) [PREVENTION_PRIMAIRE_TAUX]")
+    assert html == (
+        "Action &lt;b&gt;X&lt;/b&gt; — trop (annexe) "
+        '<span class="fipd-code">[PREVENTION_<wbr>PRIMAIRE_<wbr>TAUX]</span>'
+    )
