@@ -115,24 +115,26 @@ def enregistrer_porteur(porteur: Porteur, sauver: Callable[[], None]) -> None:
     """Saves a porteur; a change of type or name (which rules read) recomputes the verdicts of its actions
     in open exercices."""
     porteur.full_clean()  # Porteur.clean(): a porteur that has actions stays in its department
+    existant = porteur.pk is not None and not porteur._state.adding
     with transaction.atomic():
-        ancien = Porteur.objects.filter(pk=porteur.pk).values("type", "nom").first() if porteur.pk else None
-        if porteur.pk and ancien is None and not porteur._state.adding:
-            # Saving would insert it again: it was merged into another, or deleted, since it was read.
-            raise ValidationError(
-                "Ce porteur a été supprimé ou fusionné dans un autre depuis que vous l'avez ouvert : rien n'a "
-                "été enregistré.",
-                code="porteur_supprime",
-            )
+        ancien = Porteur.objects.filter(pk=porteur.pk).values("type", "nom").first() if existant else None
         change = ancien and (ancien["type"] != porteur.type or ancien["nom"] != porteur.nom)
         if change:
             # The lock order of every write: programmations (by primary key) before the porteur's row, as an
-            # action write locks its programmation before it references the porteur.
+            # action write locks its programmation before it references the porteur, and as a merge does.
             verrouiller_plusieurs(
                 Programmation.objects.filter(actions__porteur=porteur)
                 .exclude(exercice__etat=EtatExercice.CLOTURE)
                 .values_list("pk", flat=True)
                 .distinct()
+            )
+        if existant and not Porteur.objects.select_for_update().filter(pk=porteur.pk).exists():
+            # Checked under the row's lock, after the programmations' (a merge that committed meanwhile, while
+            # this save waited on them, deleted it): saving would insert it again.
+            raise ValidationError(
+                "Ce porteur a été supprimé ou fusionné dans un autre depuis que vous l'avez ouvert : rien n'a "
+                "été enregistré.",
+                code="porteur_supprime",
             )
         sauver()
         if change:
